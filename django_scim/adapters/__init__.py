@@ -1,0 +1,1 @@
+"""Adapters map site models onto SCIM resource types."""

@@ -1,0 +1,324 @@
+"""``ResourceAdapter``: the bridge between one resource type and one Django model.
+
+A site serves a custom model by subclassing and declaring ``fields``; every
+queryset goes through ``get_queryset()``, the one scoping hook, which sees the
+request and its client (``self.request``, ``self.client``), so a site can
+restrict what each client reads and writes (multi-tenancy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cached_property
+from typing import Any, ClassVar
+from uuid import UUID
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from django.dispatch import Signal
+from django.utils import timezone
+
+from django_scim import jsoncodec, signals
+from django_scim.adapters.context import RequestContext
+from django_scim.adapters.fields import Mapping
+from django_scim.adapters.records import copy_json
+from django_scim.conf import scim_settings
+from django_scim.errors import InvalidValue, NotFound, Uniqueness
+from django_scim.models import ResourceRecord
+from django_scim.paths import AttributePath, UnknownAttribute, parse_path
+from django_scim.projection import Projection
+from django_scim.schemas.attributes import Schema
+from django_scim.schemas.registry import ResourceType
+from django_scim.validation import check_immutable, validate_resource
+
+
+class ResourceAdapter:
+    #: Resource type name (``User``) and endpoint (``/Users``), RFC 7643 §6.
+    resource_type_name: ClassVar[str]
+    endpoint: ClassVar[str]
+    description: ClassVar[str] = ""
+    schema: ClassVar[Schema]
+    extensions: ClassVar[tuple[Schema, ...]] = ()
+    #: SCIM attribute path -> mapping onto the model; the rest lives in the side table.
+    fields: ClassVar[dict[str, Mapping]] = {}
+    #: Model field holding the creation time (meta.created), if the model has one.
+    created_field: ClassVar[str | None] = None
+    #: Model field cleared by DELETE when SCIM["DELETE_MODE"] is "deactivate".
+    active_field: ClassVar[str | None] = None
+
+    def __init__(self, ctx: RequestContext) -> None:
+        self.ctx = ctx
+        self.request = ctx.request
+        self.client = ctx.client
+
+    # -- declaration ---------------------------------------------------------
+
+    @classmethod
+    def get_model(cls) -> type[Model]:
+        raise ImproperlyConfigured(f"{cls.__name__} must define get_model().")
+
+    @classmethod
+    def build_resource_type(cls) -> ResourceType:
+        return ResourceType(
+            name=cls.resource_type_name,
+            endpoint=cls.endpoint,
+            description=cls.description or cls.resource_type_name,
+            schema=cls.schema,
+            extensions=tuple(cls.extensions),
+            adapter_class=cls,
+        )
+
+    @classmethod
+    def check_fields(cls, resource_type: ResourceType) -> None:
+        for key in cls.fields:
+            try:
+                path = parse_path(key, resource_type)
+            except UnknownAttribute:
+                path = None
+            if path is None or path.attribute is None:
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.fields: {key!r} is not an attribute of {resource_type.name}."
+                )
+
+    @cached_property
+    def resource_type(self) -> ResourceType:
+        found = self.ctx.registry.get(self.resource_type_name)
+        return found or self.build_resource_type()
+
+    @cached_property
+    def bound_fields(self) -> list[tuple[AttributePath, Mapping]]:
+        return [(parse_path(key, self.resource_type), mapping) for key, mapping in self.fields.items()]
+
+    # -- hooks a site overrides ---------------------------------------------
+
+    def get_queryset(self) -> QuerySet:
+        """Every object this adapter serves. Override to scope by ``self.client``."""
+        return self.get_model()._default_manager.all()
+
+    def prepare_new(self, obj: Model) -> None:
+        """Called on a new object before its first save: set tenant fields here."""
+
+    def display(self, obj: Model) -> str:
+        """The ``display`` text used where other resources reference this one."""
+        return str(obj)
+
+    def created_of(self, obj: Model) -> datetime | None:
+        return getattr(obj, self.created_field) if self.created_field else None
+
+    def on_deactivate(self, obj: Model) -> None:
+        """Called when DELETE deactivates instead of deleting."""
+
+    # -- reading -----------------------------------------------------------------
+
+    def _fields_for(self, projection: Projection | None) -> list[tuple[AttributePath, Mapping]]:
+        """Relation mappings the response will not show are skipped (no query at all)."""
+        return [
+            (path, mapping)
+            for path, mapping in self.bound_fields
+            if not mapping.is_relation
+            or projection is None
+            or projection.wants(path.schema, path.attribute.name)  # type: ignore[union-attr]
+        ]
+
+    def prefetched(self, queryset: QuerySet, projection: Projection | None) -> QuerySet:
+        for _path, mapping in self._fields_for(projection):
+            queryset = mapping.prefetch(queryset)
+        return queryset
+
+    def ordered(self, queryset: QuerySet) -> QuerySet:
+        """A stable order for paging (RFC 7644 §3.4.2.4)."""
+        return queryset.order_by("pk")
+
+    def load(self, objs: list[Model], projection: Projection | None) -> None:
+        """Side rows for ``objs`` and for whatever their relations show."""
+        self.ctx.load_records(self.resource_type_name, objs)
+        for _path, mapping in self._fields_for(projection):
+            mapping.load_related(objs, self.ctx)
+
+    def record_of(self, obj: Model) -> ResourceRecord:
+        record = self.ctx.record(self.resource_type_name, obj)
+        if record is None:
+            self.ctx.load_records(self.resource_type_name, [obj])
+            record = self.ctx.record(self.resource_type_name, obj)
+        assert record is not None
+        return record
+
+    def get(self, scim_id: str, projection: Projection | None = None,
+            for_update: bool = False) -> Model:
+        """The object with SCIM id ``scim_id``, within ``get_queryset()``; 404 otherwise."""
+        record = self._find_record(scim_id, for_update)
+        queryset = self.prefetched(self.get_queryset(), projection)
+        obj = queryset.filter(pk=record.object_pk).first()
+        if obj is None:
+            raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
+        self.ctx.remember(record)
+        self.load([obj], projection)
+        return obj
+
+    def _find_record(self, scim_id: str, for_update: bool) -> ResourceRecord:
+        try:
+            key = UUID(str(scim_id))
+        except ValueError:
+            raise NotFound(f"{self.resource_type_name} {scim_id} not found.") from None
+        rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name, id=key)
+        if for_update:
+            rows = rows.select_for_update()
+        record = rows.first()
+        if record is None:
+            raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
+        return record
+
+    def page(self, queryset: QuerySet, offset: int, count: int,
+             projection: Projection | None) -> list[Model]:
+        if count <= 0:
+            return []
+        objs = list(self.prefetched(self.ordered(queryset), projection)[offset : offset + count])
+        self.load(objs, projection)
+        return objs
+
+    def to_scim(self, obj: Model, projection: Projection | None = None) -> dict[str, Any]:
+        """The full SCIM representation (before projection), with meta."""
+        record = self.record_of(obj)
+        data = copy_json(record.attributes) or {}
+        relations = []
+        for path, mapping in self._fields_for(projection):
+            value = mapping.to_scim(obj, self.ctx, path.get(data))
+            if mapping.is_relation:
+                relations.append((path, value))
+            else:
+                path.set(data, value)
+        resource: dict[str, Any] = {"schemas": self._schemas_of(data), "id": str(record.id)}
+        if record.external_id:
+            resource["externalId"] = record.external_id
+        resource.update(self._in_schema_order(data))
+        version = self._version(resource, record)
+        for path, value in relations:
+            path.set(resource, value)
+        resource["meta"] = self._meta(obj, record, version)
+        return resource
+
+    def _in_schema_order(self, data: dict[str, Any]) -> dict[str, Any]:
+        ordered = {a.name: data[a.name] for a in self.schema if a.name in data}
+        ordered.update((k, v) for k, v in data.items() if k not in ordered)
+        return ordered
+
+    def _schemas_of(self, data: dict[str, Any]) -> list[str]:
+        return [self.schema.id] + [ext.id for ext in self.extensions if data.get(ext.id)]
+
+    def _version(self, resource: dict[str, Any], record: ResourceRecord) -> str:
+        """A weak ETag over the stored state (relations excluded: they are not loaded always)."""
+        digest = hashlib.sha1(
+            jsoncodec.dumps_sorted([resource, record.last_modified]), usedforsecurity=False
+        )
+        return f'W/"{digest.hexdigest()[:20]}"'
+
+    def _meta(self, obj: Model, record: ResourceRecord, version: str) -> dict[str, Any]:
+        created = self.created_of(obj) or record.created
+        modified = max(record.last_modified, created)
+        return {
+            "resourceType": self.resource_type_name,
+            "created": created.isoformat(),
+            "lastModified": modified.isoformat(),
+            "location": self.ctx.location(self.resource_type_name, record.id),
+            "version": version,
+        }
+
+    def resolve_ids(self, ids: Iterable[Any]) -> list[Model]:
+        """Objects for SCIM ids (e.g. group members), within ``get_queryset()``; 400 if any is unknown."""
+        keys = set()
+        for value in ids:
+            try:
+                keys.add(UUID(str(value)))
+            except ValueError:
+                raise InvalidValue(f"{value!r} is not a {self.resource_type_name} id.") from None
+        if not keys:
+            return []
+        rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name, id__in=keys)
+        pks = [row.object_pk for row in rows]
+        objs = list(self.get_queryset().filter(pk__in=pks))
+        if len(objs) != len(keys):
+            raise InvalidValue(f"Unknown {self.resource_type_name} id(s) among {sorted(map(str, keys))}.")
+        return objs
+
+    # -- writing -----------------------------------------------------------------
+
+    def _send(self, signal: Signal, obj: Model, record: ResourceRecord) -> None:
+        def send() -> None:
+            signal.send(
+                sender=type(self), resource_type=self.resource_type_name, instance=obj,
+                scim_id=str(record.id), client=self.client,
+            )
+
+        transaction.on_commit(send)
+
+    def _apply(self, obj: Model, data: dict[str, Any], creating: bool) -> list[tuple[Mapping, Any]]:
+        """Put mapped values on ``obj``; leave the side-table remainder in ``data``."""
+        pending = []
+        for path, mapping in self.bound_fields:
+            value = path.get(data) if mapping.keep_in_record else path.pop(data)
+            if mapping.read_only:
+                continue
+            mapping.assign(obj, value, creating)
+            assert path.attribute is not None
+            if path.sub_attribute is None:
+                mapping.check_unique(self, obj, value, path.attribute)
+            pending.append((mapping, value))
+        for extension in self.extensions:
+            if not data.get(extension.id):
+                data.pop(extension.id, None)
+        return pending
+
+    def _save(self, obj: Model, record: ResourceRecord, data: dict[str, Any],
+              pending: list[tuple[Mapping, Any]], creating: bool) -> None:
+        try:
+            with transaction.atomic():
+                obj.save()
+                record.object_pk = str(obj.pk)
+                record.external_id = data.pop("externalId", None)
+                record.attributes = data
+                record.last_modified = timezone.now()
+                record.save()
+        except IntegrityError:
+            raise Uniqueness(f"A {self.resource_type_name} with these unique values exists.") from None
+        for mapping, value in pending:
+            mapping.save_related(obj, value, self.ctx, creating)
+        self.ctx.remember(record)
+
+    def create(self, payload: Any) -> Model:
+        data = validate_resource(payload, self.resource_type)
+        with transaction.atomic():
+            obj = self.get_model()()
+            self.prepare_new(obj)
+            pending = self._apply(obj, data, creating=True)
+            record = ResourceRecord(resource_type=self.resource_type_name)
+            self._save(obj, record, data, pending, creating=True)
+            self._send(signals.resource_created, obj, record)
+        return obj
+
+    def replace(self, obj: Model, payload: Any) -> Model:
+        data = validate_resource(payload, self.resource_type)
+        with transaction.atomic():
+            record = self.record_of(obj)
+            check_immutable(data, self.to_scim(obj), self.resource_type)
+            pending = self._apply(obj, data, creating=False)
+            self._save(obj, record, data, pending, creating=False)
+            self._send(signals.resource_replaced, obj, record)
+        return obj
+
+    def delete(self, obj: Model) -> None:
+        record = self.record_of(obj)
+        with transaction.atomic():
+            if scim_settings.DELETE_MODE == "deactivate" and self.active_field:
+                setattr(obj, self.active_field, False)
+                self.on_deactivate(obj)
+                obj.save(update_fields=[self.active_field])
+                record.last_modified = timezone.now()
+                record.save(update_fields=["last_modified"])
+                self._send(signals.resource_deactivated, obj, record)
+                return
+            self._send(signals.resource_deleted, obj, record)
+            obj.delete()
+            record.delete()

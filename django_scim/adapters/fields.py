@@ -1,0 +1,218 @@
+"""Field mappings: how one SCIM attribute is kept in a site's model.
+
+An adapter declares ``fields = {"scim path": Mapping(...)}``; every SCIM
+attribute it does not declare is kept in the side table, so each attribute of
+the schema round-trips whether or not the model has a column for it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model, QuerySet
+
+from django_scim.errors import InvalidValue, Uniqueness
+from django_scim.schemas.attributes import Attribute
+from django_scim.schemas.characteristics import Uniqueness as U
+
+if TYPE_CHECKING:
+    from django_scim.adapters.base import ResourceAdapter
+    from django_scim.adapters.context import RequestContext
+
+
+class Mapping:
+    """Base mapping; subclasses override the hooks they need."""
+
+    #: The value is computed from related rows (loaded only when the response wants it).
+    is_relation = False
+    #: The full SCIM value is also kept in the side table (the column holds a part of it).
+    keep_in_record = False
+    #: Input for this attribute is ignored; it is derived from other data.
+    read_only = False
+
+    def prefetch(self, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def load_related(self, objs: list[Model], ctx: RequestContext) -> None:
+        """Load whatever ``to_scim`` needs for all ``objs`` at once."""
+
+    def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
+        return stored
+
+    def assign(self, obj: Model, value: Any, creating: bool) -> None:
+        """Copy the value onto the unsaved object."""
+
+    def save_related(
+        self, obj: Model, value: Any, ctx: RequestContext, creating: bool
+    ) -> None:
+        """Write relations once the object has a primary key."""
+
+    def check_unique(self, adapter: ResourceAdapter, obj: Model, value: Any,
+                     attribute: Attribute) -> None:
+        """Raise Uniqueness if another object holds ``value``."""
+
+
+def _field_default(obj: Model, name: str) -> Any:
+    field = obj._meta.get_field(name)
+    if field.null:
+        return None
+    if field.has_default():
+        return field.get_default()
+    return ""
+
+
+def _scim_scalar(value: Any) -> Any:
+    if value in ("", None):
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+class Column(Mapping):
+    """A singular attribute stored in one model field.
+
+    ``keep_if_missing`` keeps the current value when a PUT omits the attribute:
+    right for ``active``, which no client means to flip by leaving it out.
+    """
+
+    def __init__(self, field: str, keep_if_missing: bool = False) -> None:
+        self.field = field
+        self.keep_if_missing = keep_if_missing
+
+    def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
+        return _scim_scalar(getattr(obj, self.field))
+
+    def assign(self, obj: Model, value: Any, creating: bool) -> None:
+        if value is None:
+            if self.keep_if_missing:
+                return
+            value = _field_default(obj, self.field)
+        max_length = getattr(obj._meta.get_field(self.field), "max_length", None)
+        if isinstance(value, str) and max_length and len(value) > max_length:
+            raise InvalidValue(f"Value is longer than {max_length} characters.")
+        setattr(obj, self.field, value)
+
+    def check_unique(self, adapter: ResourceAdapter, obj: Model, value: Any,
+                     attribute: Attribute) -> None:
+        if value is None or attribute.uniqueness is U.NONE:
+            return
+        lookup = self.field if attribute.case_exact else f"{self.field}__iexact"
+        others = adapter.get_model()._default_manager.filter(**{lookup: value})
+        if obj.pk is not None:
+            others = others.exclude(pk=obj.pk)
+        if others.exists():
+            raise Uniqueness(f"{attribute.name} '{value}' is already in use.")
+
+
+class PrimaryValue(Mapping):
+    """A multi-valued attribute whose primary (or first) value lives in a column.
+
+    The full list is kept in the side table; the column always wins for the
+    primary value, so an edit made outside SCIM (e.g. in the admin) shows up.
+    """
+
+    keep_in_record = True
+
+    def __init__(self, field: str, sub_attribute: str = "value") -> None:
+        self.field = field
+        self.sub = sub_attribute
+
+    def _target(self, items: list[dict[str, Any]]) -> dict[str, Any] | None:
+        for item in items:
+            if item.get("primary") is True:
+                return item
+        return items[0] if items else None
+
+    def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
+        column = getattr(obj, self.field) or ""
+        items = [dict(item) for item in stored or [] if isinstance(item, dict)]
+        target = self._target(items)
+        if target is None:
+            return [{self.sub: column, "primary": True}] if column else None
+        if column:
+            target[self.sub] = column
+        else:
+            items.remove(target)
+        return items or None
+
+    def assign(self, obj: Model, value: Any, creating: bool) -> None:
+        target = self._target(value or [])
+        column = target.get(self.sub) if target else None
+        setattr(obj, self.field, column or _field_default(obj, self.field))
+
+
+class Password(Mapping):
+    """Write-only: hashed with the site's password hashers, never returned."""
+
+    def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
+        return None
+
+    def assign(self, obj: Model, value: Any, creating: bool) -> None:
+        if value:
+            obj.set_password(value)  # type: ignore[attr-defined]
+        elif creating and hasattr(obj, "set_unusable_password"):
+            obj.set_unusable_password()
+
+
+class ManyToMany(Mapping):
+    """A multi-valued reference to another resource type through a many-to-many relation.
+
+    ``relation`` is the manager attribute on the object (``groups``, ``user_set``).
+    Elements carry the target's SCIM id, ``$ref``, ``display`` and ``type``.
+    """
+
+    is_relation = True
+
+    def __init__(
+        self,
+        relation: str,
+        target: str,
+        element_type: str | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.relation = relation
+        self.target = target
+        self.element_type = element_type or target
+        self.read_only = read_only
+
+    def prefetch(self, queryset: QuerySet) -> QuerySet:
+        return queryset.prefetch_related(self.relation)
+
+    def related(self, obj: Model) -> list[Model]:
+        return sorted(getattr(obj, self.relation).all(), key=lambda item: item.pk)
+
+    def load_related(self, objs: list[Model], ctx: RequestContext) -> None:
+        related = {item.pk: item for obj in objs for item in getattr(obj, self.relation).all()}
+        ctx.load_records(self.target, related.values())
+
+    def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
+        adapter = ctx.adapter(self.target)
+        if adapter is None:
+            return None
+        items = []
+        for item in self.related(obj):
+            record = ctx.record(self.target, item)
+            if record is None:
+                continue
+            items.append({
+                "value": str(record.id),
+                "$ref": ctx.location(self.target, record.id),
+                "display": adapter.display(item),
+                "type": self.element_type,
+            })
+        return items or None
+
+    def save_related(self, obj: Model, value: Any, ctx: RequestContext, creating: bool) -> None:
+        if self.read_only or (creating and not value):
+            return
+        adapter = ctx.adapter(self.target)
+        if adapter is None:
+            raise InvalidValue(f"Resource type {self.target!r} is not served.")
+        for item in value or []:
+            kind = item.get("type")
+            if kind and kind.lower() != self.element_type.lower():
+                raise InvalidValue(f"Members of type {kind!r} are not supported here.")
+        ids = [item.get("value") for item in value or []]
+        getattr(obj, self.relation).set(adapter.resolve_ids(ids))

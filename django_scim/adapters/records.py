@@ -1,0 +1,68 @@
+"""Reading and creating side-table rows for site objects.
+
+Objects that existed before the app was installed (or were created outside
+SCIM, e.g. in the admin) have no row yet; one is created the first time SCIM
+sees the object, in the same query batch, so no backfill step is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from django_scim.models import ResourceRecord
+
+# Keeps each IN (...) list well under every backend's bound-parameter limit.
+CHUNK = 2000
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def fetch(resource_type: str, pks: Sequence[str]) -> dict[str, ResourceRecord]:
+    found: dict[str, ResourceRecord] = {}
+    for chunk in _chunks(pks):
+        rows = ResourceRecord.objects.filter(resource_type=resource_type, object_pk__in=chunk)
+        found.update((row.object_pk, row) for row in rows)
+    return found
+
+
+def ensure(
+    resource_type: str,
+    objs: Iterable[Model],
+    created_of: Callable[[Model], datetime | None] | None = None,
+) -> dict[str, ResourceRecord]:
+    """Rows for ``objs`` keyed by primary key text, creating the missing ones."""
+    by_pk = {str(obj.pk): obj for obj in objs}
+    if not by_pk:
+        return {}
+    found = fetch(resource_type, list(by_pk))
+    missing = [pk for pk in by_pk if pk not in found]
+    if missing:
+        now = timezone.now()
+        new_rows = []
+        for pk in missing:
+            created = (created_of(by_pk[pk]) if created_of else None) or now
+            new_rows.append(
+                ResourceRecord(resource_type=resource_type, object_pk=pk, created=created,
+                               last_modified=created)
+            )
+        # A concurrent request may create the same rows: keep theirs, then read back.
+        ResourceRecord.objects.bulk_create(new_rows, ignore_conflicts=True)
+        found.update(fetch(resource_type, missing))
+    return found
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data, cheaper than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value

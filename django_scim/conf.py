@@ -1,0 +1,102 @@
+"""One settings object over ``settings.SCIM``, read at call time.
+
+Follows the DRF ``api_settings`` pattern, with one difference that matters for
+tests and multi-site deployments: nothing is read at import or class
+definition time, and the cache of resolved import strings is dropped whenever
+``setting_changed`` fires for ``SCIM``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+DEFAULTS: dict[str, Any] = {
+    # Resource types served, one adapter class each (import strings).
+    "ADAPTERS": [
+        "django_scim.adapters.users.UserAdapter",
+        "django_scim.adapters.groups.GroupAdapter",
+    ],
+    "AUTHENTICATION_CLASSES": ["django_scim.authentication.BearerTokenAuthentication"],
+    "PERMISSION_CLASSES": ["django_scim.permissions.ClientScopePermission"],
+    "THROTTLE_CLASSES": [],
+    # Paging (RFC 7644 §3.4.2.4): the cap on ``count``, advertised as filter.maxResults.
+    "MAX_RESULTS": 200,
+    # Page size when a request gives no ``count``.
+    "DEFAULT_COUNT": 100,
+    # Request limits: larger bodies get 413, deeper JSON 400 invalidSyntax.
+    "MAX_BODY_BYTES": 1024 * 1024,
+    "MAX_JSON_DEPTH": 32,
+    # "delete" removes the row; "deactivate" sets the adapter's active field to False.
+    "DELETE_MODE": "delete",
+    "DOCUMENTATION_URI": None,
+    # Provisioning log.
+    "LOG_REQUESTS": True,
+    "LOG_BODIES": True,
+    "LOG_MAX_BODY_CHARS": 64 * 1024,
+    "LOG_RETENTION_DAYS": 90,
+    # How often (seconds) a client's last_used time is written; 0 writes every request.
+    "LAST_USED_PRECISION": 60,
+}
+
+IMPORT_STRINGS = frozenset(
+    {"ADAPTERS", "AUTHENTICATION_CLASSES", "PERMISSION_CLASSES", "THROTTLE_CLASSES"}
+)
+
+DELETE_MODES = ("delete", "deactivate")
+
+
+def _import(value: str, key: str) -> Any:
+    try:
+        return import_string(value)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"SCIM[{key!r}]: could not import {value!r}: {exc}") from exc
+
+
+class SCIMSettings:
+    """Attribute access to ``settings.SCIM`` with defaults.
+
+    Import strings are resolved on first use and cached until the setting changes.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        return getattr(settings, "SCIM", None) or {}
+
+    def unknown_keys(self) -> list[str]:
+        return sorted(set(self.user_settings) - set(DEFAULTS))
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid SCIM setting: {name!r}")
+        if name in self._cache:
+            return self._cache[name]
+        value = self.user_settings.get(name, DEFAULTS[name])
+        if name in IMPORT_STRINGS:
+            value = [_import(item, name) if isinstance(item, str) else item for item in value]
+            self._cache[name] = value
+        return value
+
+    def reload(self) -> None:
+        self._cache.clear()
+
+
+scim_settings = SCIMSettings()
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "SCIM":
+        scim_settings.reload()
+        from django_scim.schemas.registry import clear_registry
+
+        clear_registry()
+
+
+setting_changed.connect(_reload)

@@ -1,0 +1,32 @@
+"""Query helpers for the app's own models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+from django_scim import tokens
+
+if TYPE_CHECKING:
+    from django_scim.models import SCIMClient
+
+
+class SCIMClientQuerySet(models.QuerySet):
+    def authenticate(self, raw: str) -> SCIMClient | None:
+        """The active client owning ``raw``, or None. One indexed query."""
+        if not raw:
+            return None
+        digest = tokens.digest(raw)
+        client = self.filter(token_digest=digest, is_active=True).first()
+        if client is None or not tokens.matches(raw, client.token_digest):
+            return None
+        return client
+
+
+class ProvisioningLogQuerySet(models.QuerySet):
+    def prune(self, before: datetime) -> int:
+        """Delete entries older than ``before``; returns how many went."""
+        deleted, _ = self.filter(created__lt=before).delete()
+        return deleted

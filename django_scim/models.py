@@ -1,0 +1,122 @@
+"""The app's own tables: API clients, the SCIM side table, the provisioning log.
+
+The side table (``ResourceRecord``) is what lets a site keep its user and
+group models unchanged: it holds the stable SCIM id, externalId and every
+SCIM attribute the site's model has no column for, keyed by resource type and
+the object's primary key (as text, so any primary key type works).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from django_scim import tokens
+from django_scim.managers import ProvisioningLogQuerySet, SCIMClientQuerySet
+
+
+class SCIMClient(models.Model):
+    """An identity provider (or other caller) allowed to use the SCIM API."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        READ_WRITE = "read_write", _("read and write")
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    token_prefix = models.CharField(_("token prefix"), max_length=tokens.PREFIX_LENGTH,
+                                    editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices,
+                             default=Scope.READ_WRITE)
+    is_active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    objects = SCIMClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SCIM client")
+        verbose_name_plural = _("SCIM clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # DRF treats the authenticated principal as request.user.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+    def set_token(self, raw: str | None = None) -> str:
+        """Store a digest of ``raw`` (or of a new token) and return the raw token once."""
+        raw = raw or tokens.generate()
+        self.token_prefix = tokens.display_prefix(raw)
+        self.token_digest = tokens.digest(raw)
+        return raw
+
+
+class ResourceRecord(models.Model):
+    """SCIM identity and extra attributes of one site object."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    resource_type = models.CharField(max_length=64)
+    object_pk = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    last_modified = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SCIM resource record")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource_type", "object_pk"], name="django_scim_record_object_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["resource_type", "external_id"],
+                         name="django_scim_record_external"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.id}"
+
+
+class ProvisioningLog(models.Model):
+    """One row per SCIM request: who, what, outcome, how long; secrets redacted."""
+
+    created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    client = models.ForeignKey(SCIMClient, verbose_name=_("client"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="log_entries")
+    client_name = models.CharField(_("client name"), max_length=150, blank=True)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=2048)
+    resource_type = models.CharField(_("resource type"), max_length=64, blank=True)
+    resource_id = models.CharField(_("resource id"), max_length=64, blank=True)
+    operation = models.CharField(_("operation"), max_length=32, blank=True)
+    status = models.PositiveSmallIntegerField(_("status"))
+    scim_type = models.CharField(_("scimType"), max_length=32, blank=True)
+    duration_ms = models.FloatField(_("duration (ms)"))
+    remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    request_body = models.TextField(_("request body"), blank=True)
+    response_body = models.TextField(_("response body"), blank=True)
+
+    objects = ProvisioningLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provisioning log entry")
+        verbose_name_plural = _("provisioning log")
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["status"], name="django_scim_log_status"),
+            models.Index(fields=["resource_type", "resource_id"], name="django_scim_log_resource"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

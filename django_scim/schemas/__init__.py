@@ -1,0 +1,1 @@
+"""Schema definitions: the single source of truth for validation, projection and discovery."""

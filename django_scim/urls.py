@@ -1,0 +1,34 @@
+"""Mount with ``path("scim/v2/", include("django_scim.urls"))``.
+
+Resource endpoints are resolved through the registry at request time, so
+adding an adapter in settings needs no URL change. Every other URL under the
+prefix answers a SCIM 404.
+"""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from django_scim.views import base, discovery, resources
+
+app_name = "scim"
+
+urlpatterns = [
+    path("", base.NotFoundView.as_view(), name="root"),
+    re_path(r"^ServiceProviderConfig/?$", discovery.ServiceProviderConfigView.as_view(),
+            name="service-provider-config"),
+    re_path(r"^Schemas/?$", discovery.SchemaListView.as_view(), name="schemas"),
+    re_path(r"^Schemas/(?P<schema_id>[^/]+)/?$", discovery.SchemaDetailView.as_view(),
+            name="schema-detail"),
+    re_path(r"^ResourceTypes/?$", discovery.ResourceTypeListView.as_view(), name="resource-types"),
+    re_path(r"^ResourceTypes/(?P<name>[^/]+)/?$", discovery.ResourceTypeDetailView.as_view(),
+            name="resource-type-detail"),
+    re_path(r"^(?:Bulk|Me|\.search)/?$", base.NotImplementedView.as_view(), name="unsupported"),
+    re_path(r"^(?P<endpoint>[^/.][^/]*)/\.search/?$", base.NotImplementedView.as_view(),
+            name="resource-search"),
+    re_path(r"^(?P<endpoint>[^/.][^/]*)/?$", resources.ResourceListView.as_view(),
+            name="resource-list"),
+    re_path(r"^(?P<endpoint>[^/.][^/]*)/(?P<resource_id>[^/]+)/?$",
+            resources.ResourceDetailView.as_view(), name="resource-detail"),
+    re_path(r"^.*$", base.NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,1 @@
+"""DRF views serving the SCIM protocol endpoints."""

@@ -1,0 +1,93 @@
+"""``SCIMView``: DRF's APIView with SCIM parsing, rendering, errors, auth and the provisioning log.
+
+Policies are read from ``SCIM`` settings inside the ``get_*`` methods (not as
+class attributes), so a settings change applies without a restart.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.urls import reverse
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from django_scim import errors, provisioning_log
+from django_scim.adapters.context import RequestContext
+from django_scim.conf import scim_settings
+from django_scim.parsers import JSONParser, SCIMParser
+from django_scim.renderers import SCIMContentNegotiation, SCIMRenderer
+
+
+class SCIMView(APIView):
+    parser_classes = [SCIMParser, JSONParser]
+    renderer_classes = [SCIMRenderer]
+    content_negotiation_class = SCIMContentNegotiation
+    #: What the provisioning log calls this request.
+    operation = ""
+    #: POST that only reads (/.search): allowed for read-only clients.
+    read_only_post = False
+
+    def get_authenticators(self) -> list[Any]:
+        return [cls() for cls in scim_settings.AUTHENTICATION_CLASSES]
+
+    def get_permissions(self) -> list[Any]:
+        return [cls() for cls in scim_settings.PERMISSION_CLASSES]
+
+    def get_throttles(self) -> list[Any]:
+        return [cls() for cls in scim_settings.THROTTLE_CLASSES]
+
+    def get_exception_handler(self) -> Any:
+        return errors.exception_handler
+
+    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
+        self.started = time.perf_counter()
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.ctx = RequestContext(self.base_url(request), request, request.auth)
+
+    def base_url(self, request: Request) -> str:
+        namespace = request.resolver_match.namespace if request.resolver_match else "scim"
+        return request.build_absolute_uri(reverse(f"{namespace or 'scim'}:root"))
+
+    def finalize_response(self, request: Request, response: Response, *args: Any,
+                          **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        provisioning_log.attach(self, request, response)
+        return response
+
+    def operation_name(self, request: Request) -> str:
+        return self.operation
+
+
+class NotFoundView(SCIMView):
+    """Any URL under the prefix that names no endpoint: a SCIM 404, never an HTML page."""
+
+    authentication_classes: list[Any] = []
+    operation = "unknown"
+
+    def get_authenticators(self) -> list[Any]:
+        return []
+
+    def get_permissions(self) -> list[Any]:
+        return []
+
+    def _not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise errors.NotFound("No SCIM endpoint at this URL.")
+
+    get = post = put = patch = delete = head = options = _not_found
+
+
+class NotImplementedView(SCIMView):
+    """Endpoints of RFC 7644 this provider does not offer (yet): 501 with a SCIM body."""
+
+    operation = "unsupported"
+
+    def _unsupported(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise errors.NotImplementedFeature()
+
+    get = post = put = patch = delete = _unsupported

@@ -1,0 +1,82 @@
+"""Shared fixtures: authenticated SCIM clients and sample payloads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from django_scim.models import SCIMClient
+from tests.factories import SCIMClientFactory
+
+SAMPLES = Path(__file__).parent / "samples"
+SCIM_JSON = "application/scim+json"
+BASE = "/scim/v2"
+
+
+class SCIMTestClient(APIClient):
+    """APIClient that sends SCIM JSON bodies and decodes SCIM JSON responses."""
+
+    def _send(self, method: str, path: str, data: Any = None, content_type: str = SCIM_JSON,
+              **extra: Any):
+        body = data if isinstance(data, (str, bytes)) or data is None else json.dumps(data)
+        url = path if path.startswith("/") and path.startswith(BASE) else f"{BASE}/{path.lstrip('/')}"
+        return getattr(super(), method)(url, body, content_type=content_type, **extra)
+
+    def get(self, path, data=None, **extra):
+        url = path if path.startswith(BASE) else f"{BASE}/{path.lstrip('/')}"
+        return super().get(url, data, **extra)
+
+    def post(self, path, data=None, **extra):
+        return self._send("post", path, data, **extra)
+
+    def put(self, path, data=None, **extra):
+        return self._send("put", path, data, **extra)
+
+    def patch(self, path, data=None, **extra):
+        return self._send("patch", path, data, **extra)
+
+    def delete(self, path, data=None, **extra):
+        return self._send("delete", path, data, **extra)
+
+
+def body(response) -> Any:
+    """The decoded JSON body of a SCIM response."""
+    return json.loads(response.content) if response.content else None
+
+
+@pytest.fixture
+def scim_client_record(db) -> SCIMClient:
+    return SCIMClientFactory(name="Test IdP")
+
+
+@pytest.fixture
+def scim(scim_client_record) -> SCIMTestClient:
+    client = SCIMTestClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {scim_client_record.raw_token}")
+    return client
+
+
+@pytest.fixture
+def read_only_scim(db) -> SCIMTestClient:
+    record = SCIMClientFactory(name="Auditor", scope=SCIMClient.Scope.READ)
+    client = SCIMTestClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {record.raw_token}")
+    return client
+
+
+@pytest.fixture
+def anonymous(db) -> SCIMTestClient:
+    return SCIMTestClient()
+
+
+def load_sample(name: str) -> Any:
+    return json.loads((SAMPLES / name).read_text())
+
+
+@pytest.fixture
+def sample():
+    return load_sample

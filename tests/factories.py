@@ -1,0 +1,59 @@
+"""All test factories, in one place (factory-boy's Django idioms)."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from django_scim.models import SCIMClient
+
+KNOWN_TOKEN = "scim_test-token-0123456789abcdef"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n:05d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    is_active = True
+    password = factory.django.Password("secret-password")
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"group{n:04d}")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.user_set.add(*extracted)
+
+
+class SCIMClientFactory(DjangoModelFactory):
+    """A client whose raw token is ``raw_token`` (known, so tests can authenticate)."""
+
+    class Meta:
+        model = SCIMClient
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"client{n}")
+    scope = SCIMClient.Scope.READ_WRITE
+    raw_token = factory.Sequence(lambda n: f"{KNOWN_TOKEN}-{n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        raw = kwargs.pop("raw_token")
+        client = model_class(*args, **kwargs)
+        client.set_token(raw)
+        client.save()
+        client.raw_token = raw
+        return client
