@@ -16,6 +16,7 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n:05d}")
     first_name = factory.Faker("first_name")
@@ -29,6 +30,7 @@ class GroupFactory(DjangoModelFactory):
     class Meta:
         model = Group
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"group{n:04d}")
 

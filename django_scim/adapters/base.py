@@ -274,7 +274,7 @@ class ResourceAdapter:
     def _save(self, obj: Model, record: ResourceRecord, data: dict[str, Any],
               pending: list[tuple[Mapping, Any]], creating: bool) -> None:
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):
                 obj.save()
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
@@ -300,7 +300,7 @@ class ResourceAdapter:
 
     def replace(self, obj: Model, payload: Any) -> Model:
         data = validate_resource(payload, self.resource_type)
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             record = self.record_of(obj)
             check_immutable(data, self.to_scim(obj), self.resource_type)
             pending = self._apply(obj, data, creating=False)

@@ -1,0 +1,79 @@
+"""Query counts: a constant number per request, whatever the page size or memberships.
+
+Performance is asserted as query counts, never as times. Each count includes
+the client lookup (1) and the provisioning log insert (1); the client's
+``last_used`` write is throttled, so a warm-up request absorbs it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import body
+from tests.factories import GroupFactory, UserFactory
+
+
+@pytest.fixture
+def warm(scim):
+    """One request first, so ``last_used`` is fresh and not written again."""
+    scim.get("ServiceProviderConfig")
+    return scim
+
+
+def _user_id(scim, user) -> str:
+    response = scim.get(f"Users?count=200")
+    return next(r["id"] for r in body(response)["Resources"] if r["userName"] == user.username)
+
+
+def test_get_one_user(warm, django_assert_num_queries):
+    """auth, record, user, groups, group records, log."""
+    user = UserFactory()
+    user.groups.add(*GroupFactory.create_batch(3))
+    user_id = _user_id(warm, user)
+    with django_assert_num_queries(6):
+        response = warm.get(f"Users/{user_id}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page_size", [10, 100])
+def test_list_page_is_constant(warm, django_assert_num_queries, page_size):
+    """auth, count, page, user records, groups, group records, log — for 10 or 100 users
+    with several memberships each (RFC 7644 §3.4.2.4 paging pushed to the database)."""
+    groups = GroupFactory.create_batch(5)
+    for user in UserFactory.create_batch(120):
+        user.groups.add(*groups[: 1 + user.pk % 5])
+    warm.get("Users?count=200")  # side rows for pre-existing users are created on first sight
+    with django_assert_num_queries(7):
+        response = warm.get(f"Users?count={page_size}&startIndex=5")
+    assert len(body(response)["Resources"]) == page_size
+
+
+def test_list_groups_excluding_members_never_loads_members(warm, django_assert_num_queries):
+    """Entra reads groups with excludedAttributes=members: auth, count, page, records, log."""
+    GroupFactory.create_batch(3, members=UserFactory.create_batch(20))
+    warm.get("Groups")
+    with django_assert_num_queries(5):
+        response = warm.get("Groups?excludedAttributes=members")
+    assert all("members" not in r for r in body(response)["Resources"])
+
+
+def test_post_user(warm, django_assert_num_queries):
+    """auth, uniqueness check, user insert, record insert, re-read (record, user, groups), log;
+    plus the savepoint pair around the inserts."""
+    with django_assert_num_queries(10):
+        response = warm.post("Users", {"userName": "bjensen", "emails": [{"value": "b@x.test"}]})
+    assert response.status_code == 201
+
+
+def test_put_user(warm, django_assert_num_queries):
+    user_id = body(warm.post("Users", {"userName": "bjensen"}))["id"]
+    with django_assert_num_queries(13):
+        response = warm.put(f"Users/{user_id}", {"userName": "bjensen", "title": "Boss"})
+    assert response.status_code == 200
+
+
+def test_delete_user(warm, django_assert_num_queries):
+    user_id = body(warm.post("Users", {"userName": "bjensen"}))["id"]
+    with django_assert_num_queries(12):
+        response = warm.delete(f"Users/{user_id}")
+    assert response.status_code == 204
