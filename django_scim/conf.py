@@ -28,6 +28,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RESULTS": 200,
     # Page size when a request gives no ``count``.
     "DEFAULT_COUNT": 100,
+    # Filter limits (RFC 7644 §3.4.2.2): longer or deeper filters get 400 invalidFilter.
+    "FILTER_MAX_LENGTH": 4096,
+    "FILTER_MAX_DEPTH": 16,
     # Request limits: larger bodies get 413, deeper JSON 400 invalidSyntax.
     "MAX_BODY_BYTES": 1024 * 1024,
     "MAX_JSON_DEPTH": 32,

@@ -88,6 +88,30 @@ class ResourceRecord(models.Model):
         return f"{self.resource_type} {self.id}"
 
 
+class ResourceElement(models.Model):
+    """One element of a multi-valued attribute kept in the side table.
+
+    Rows exist so that filters such as ``emails[type eq "work" and value co "@x"]``
+    run in SQL on every database (an element matches as a whole), and so that
+    equality on ``value`` uses an index (``value_key``: the lower-cased value).
+    """
+
+    record = models.ForeignKey(ResourceRecord, on_delete=models.CASCADE, related_name="elements")
+    attribute = models.CharField(max_length=300)
+    position = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    value_key = models.CharField(max_length=255, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SCIM multi-valued element")
+        indexes = [
+            models.Index(fields=["attribute", "value_key"], name="django_scim_element_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute}[{self.position}]"
+
+
 class ProvisioningLog(models.Model):
     """One row per SCIM request: who, what, outcome, how long; secrets redacted."""
 

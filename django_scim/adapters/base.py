@@ -18,12 +18,14 @@ from uuid import UUID
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
+from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 
 from django_scim import jsoncodec, signals
 from django_scim.adapters.context import RequestContext
 from django_scim.adapters.fields import Mapping
+from django_scim.adapters import records
 from django_scim.adapters.records import copy_json
 from django_scim.conf import scim_settings
 from django_scim.errors import InvalidValue, NotFound, Uniqueness
@@ -48,6 +50,8 @@ class ResourceAdapter:
     created_field: ClassVar[str | None] = None
     #: Model field cleared by DELETE when SCIM["DELETE_MODE"] is "deactivate".
     active_field: ClassVar[str | None] = None
+    #: Model field behind ``display`` where other resources reference this one (filterable).
+    display_field: ClassVar[str | None] = None
 
     def __init__(self, ctx: RequestContext) -> None:
         self.ctx = ctx
@@ -89,6 +93,22 @@ class ResourceAdapter:
         return found or self.build_resource_type()
 
     @cached_property
+    def _mappings_by_key(self) -> dict[tuple[str, str | None, str | None], Mapping]:
+        return {path.key: mapping for path, mapping in self.bound_fields}
+
+    def mapping_for(self, path: AttributePath) -> Mapping | None:
+        """The mapping that stores ``path``: declared for the path itself or its whole attribute."""
+        found = self._mappings_by_key.get(path.key)
+        if found is None and path.sub_attribute is not None:
+            found = self._mappings_by_key.get((path.key[0], path.key[1], None))
+        return found
+
+    def pks_from_records(self, records: QuerySet) -> QuerySet:
+        """Primary keys of this model named by side-table rows, as a subquery."""
+        pk = self.get_model()._meta.pk
+        return records.values_list(Cast("object_pk", output_field=pk), flat=True)
+
+    @cached_property
     def bound_fields(self) -> list[tuple[AttributePath, Mapping]]:
         return [(parse_path(key, self.resource_type), mapping) for key, mapping in self.fields.items()]
 
@@ -127,6 +147,14 @@ class ResourceAdapter:
         for _path, mapping in self._fields_for(projection):
             queryset = mapping.prefetch(queryset)
         return queryset
+
+    def filtered(self, queryset: QuerySet, text: str, across_types: bool = False) -> QuerySet:
+        """Apply a SCIM filter (RFC 7644 §3.4.2.2) in the database."""
+        from django_scim.filters.parser import parse_filter
+        from django_scim.filters.to_q import QueryTranslator
+
+        node = parse_filter(text)
+        return queryset.filter(QueryTranslator(self, across_types).translate(node))
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
         """A stable order for paging (RFC 7644 §3.4.2.4)."""
@@ -172,10 +200,11 @@ class ResourceAdapter:
         return record
 
     def page(self, queryset: QuerySet, offset: int, count: int,
-             projection: Projection | None) -> list[Model]:
+             projection: Projection | None, ordering: list[Any] | None = None) -> list[Model]:
         if count <= 0:
             return []
-        objs = list(self.prefetched(self.ordered(queryset), projection)[offset : offset + count])
+        queryset = queryset.order_by(*ordering) if ordering else self.ordered(queryset)
+        objs = list(self.prefetched(queryset, projection)[offset : offset + count])
         self.load(objs, projection)
         return objs
 
@@ -281,6 +310,7 @@ class ResourceAdapter:
                 record.attributes = data
                 record.last_modified = timezone.now()
                 record.save()
+                records.write_elements(record, self.resource_type, creating)
         except IntegrityError:
             raise Uniqueness(f"A {self.resource_type_name} with these unique values exists.") from None
         for mapping, value in pending:

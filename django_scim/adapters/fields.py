@@ -180,6 +180,14 @@ class ManyToMany(Mapping):
     def prefetch(self, queryset: QuerySet) -> QuerySet:
         return queryset.prefetch_related(self.relation)
 
+    def query_name(self, model: type[Model]) -> str:
+        """The name to filter on: ``user`` for the reverse accessor ``user_set``."""
+        for field in model._meta.get_fields():
+            accessor = field.get_accessor_name() if field.auto_created and not field.concrete else None
+            if self.relation in (field.name, accessor):
+                return field.name
+        raise InvalidValue(f"{model.__name__} has no relation {self.relation!r}.")
+
     def related(self, obj: Model) -> list[Model]:
         return sorted(getattr(obj, self.relation).all(), key=lambda item: item.pk)
 

@@ -28,5 +28,7 @@ class GroupAdapter(ResourceAdapter):
     def get_model(cls) -> type[Model]:
         return Group
 
+    display_field = "name"
+
     def display(self, obj: Model) -> str:
         return obj.name  # type: ignore[attr-defined]

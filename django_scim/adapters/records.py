@@ -66,3 +66,38 @@ def copy_json(value: Any) -> Any:
     if isinstance(value, list):
         return [copy_json(item) for item in value]
     return value
+
+
+def element_rows(record: ResourceRecord, resource_type: Any) -> list[Any]:
+    """One ResourceElement per element of every multi-valued attribute in ``record.attributes``."""
+    from django_scim.models import ResourceElement
+
+    rows = []
+    for schema in resource_type.schemas:
+        is_core = schema is resource_type.schema
+        holder = record.attributes if is_core else record.attributes.get(schema.id)
+        if not isinstance(holder, dict):
+            continue
+        for attribute in schema:
+            values = holder.get(attribute.name)
+            if not attribute.multi_valued or not isinstance(values, list):
+                continue
+            key = attribute.name if is_core else f"{schema.id}:{attribute.name}"
+            for position, item in enumerate(values):
+                data = item if isinstance(item, dict) else {"value": item}
+                value = data.get("value")
+                value_key = value.lower()[:255] if isinstance(value, str) else None
+                rows.append(ResourceElement(record=record, attribute=key, position=position,
+                                            data=data, value_key=value_key))
+    return rows
+
+
+def write_elements(record: ResourceRecord, resource_type: Any, creating: bool) -> None:
+    """Replace the record's element rows (two queries at most; none when nothing is multi-valued)."""
+    from django_scim.models import ResourceElement
+
+    if not creating:
+        ResourceElement.objects.filter(record=record).delete()
+    rows = element_rows(record, resource_type)
+    if rows:
+        ResourceElement.objects.bulk_create(rows)

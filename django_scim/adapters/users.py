@@ -39,6 +39,8 @@ class UserAdapter(ResourceAdapter):
     def get_model(cls) -> type[Model]:
         return get_user_model()
 
+    display_field = "username"
+
     def display(self, obj: Model) -> str:
         return obj.get_username()  # type: ignore[attr-defined]
 

@@ -19,9 +19,9 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
         "schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA],
         "patch": {"supported": False},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": False, "maxResults": scim_settings.MAX_RESULTS},
+        "filter": {"supported": True, "maxResults": scim_settings.MAX_RESULTS},
         "changePassword": {"supported": True},
-        "sort": {"supported": False},
+        "sort": {"supported": True},
         "etag": {"supported": False},
         "authenticationSchemes": [
             {

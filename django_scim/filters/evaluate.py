@@ -1,0 +1,156 @@
+"""The same filter AST evaluated on a SCIM dict (PATCH value paths; a cross-check for the SQL).
+
+Semantics match ``to_q`` by construction: the schema decides case
+sensitivity and types, a multi-valued attribute matches when any element
+does, ``ne`` is ``not eq`` (so it matches an absent value), and absent means
+null, ``""`` or ``[]``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django_scim.errors import InvalidFilter
+from django_scim.filters import ast
+from django_scim.filters.compare import coerce
+from django_scim.paths import AttributePath, UnknownAttribute, parse_path
+from django_scim.schemas.attributes import Attribute
+from django_scim.schemas.registry import ResourceType
+from django_scim.validation import parse_datetime
+
+
+def is_absent(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def compare_values(left: Any, op: str, right: Any, case_exact: bool) -> bool:
+    """``left op right`` for one present or absent ``left``."""
+    if right is None:
+        return is_absent(left) if op == "eq" else not is_absent(left)
+    if op == "ne":
+        return not compare_values(left, "eq", right, case_exact)
+    if is_absent(left):
+        return False
+    if isinstance(right, datetime):
+        left = parse_datetime(left) if isinstance(left, str) else left
+        if not isinstance(left, datetime) or left.tzinfo is None:
+            return False
+    elif isinstance(right, str):
+        if not isinstance(left, str):
+            return False
+        if not case_exact:
+            left, right = left.lower(), right.lower()
+    elif isinstance(right, bool) != isinstance(left, bool):
+        return False
+    return _OPS[op](left, right)
+
+
+_OPS = {
+    "eq": lambda a, b: a == b,
+    "co": lambda a, b: b in a,
+    "sw": lambda a, b: a.startswith(b),
+    "ew": lambda a, b: a.endswith(b),
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+}
+
+
+class Evaluator:
+    def __init__(self, resource_type: ResourceType) -> None:
+        self.resource_type = resource_type
+
+    def matches(self, node: ast.Node, resource: dict[str, Any]) -> bool:
+        if isinstance(node, ast.And):
+            return self.matches(node.left, resource) and self.matches(node.right, resource)
+        if isinstance(node, ast.Or):
+            return self.matches(node.left, resource) or self.matches(node.right, resource)
+        if isinstance(node, ast.Not):
+            return not self.matches(node.expr, resource)
+        path = self._resolve(node.path)
+        if isinstance(node, ast.ValuePath):
+            return self._value_path(path, node, resource)
+        return self._leaf(path, node, resource)
+
+    def _resolve(self, ref: ast.AttrRef) -> AttributePath:
+        try:
+            path = parse_path(ref.text, self.resource_type)
+        except UnknownAttribute:
+            raise InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.") from None
+        if path.attribute is None:
+            raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
+        return path
+
+    def _value_path(self, path: AttributePath, node: ast.ValuePath, resource: dict[str, Any]) -> bool:
+        attribute = path.attribute
+        assert attribute is not None
+        if path.sub_attribute is not None or not attribute.is_complex:
+            raise InvalidFilter(f"'{node.path.text}[...]' needs a complex attribute.")
+        value = AttributePath(path.schema, attribute, None, path.is_extension).get(resource)
+        elements = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        inner = ElementEvaluator(attribute)
+        return any(inner.matches(node.filter, element) for element in elements)
+
+    def _leaf(self, path: AttributePath, node: ast.Compare | ast.Present, resource: dict[str, Any]) -> bool:
+        attribute = path.attribute
+        assert attribute is not None
+        op = node.op if isinstance(node, ast.Compare) else None
+        raw = node.value if isinstance(node, ast.Compare) else None
+        name = node.path.text
+        if attribute.is_complex and path.sub_attribute is None:
+            implied = attribute.sub_attribute("value") if attribute.multi_valued else None
+            if implied is None:
+                if op is not None:
+                    raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
+                return not is_absent(path.get(resource))
+            path = AttributePath(path.schema, attribute, implied, path.is_extension)
+        target = path.sub_attribute or attribute
+        typed = coerce(target, op, raw, name) if op is not None else None
+        if attribute.multi_valued:
+            # RFC 7644 §3.4.2.2: a multi-valued attribute matches when any element does.
+            return any(_test(value, target, op, typed) for value in _element_values(path, resource))
+        return _test(path.get(resource), target, op, typed)
+
+
+def _element_values(path: AttributePath, resource: dict[str, Any]) -> list[Any]:
+    """The compared value of each element (absent ones included, as None)."""
+    attribute = path.attribute
+    assert attribute is not None
+    whole = AttributePath(path.schema, attribute, None, path.is_extension).get(resource)
+    items = whole if isinstance(whole, list) else []
+    if path.sub_attribute is None:
+        return items
+    return [item.get(path.sub_attribute.name) if isinstance(item, dict) else None for item in items]
+
+
+def _test(value: Any, attribute: Attribute, op: str | None, typed: Any) -> bool:
+    if op is None:
+        return not is_absent(value)
+    return compare_values(value, op, typed, attribute.case_exact)
+
+
+class ElementEvaluator:
+    """The inside of a value path: sub-attributes of one element."""
+
+    def __init__(self, attribute: Attribute) -> None:
+        self.attribute = attribute
+
+    def matches(self, node: ast.Node, element: dict[str, Any]) -> bool:
+        if isinstance(node, ast.And):
+            return self.matches(node.left, element) and self.matches(node.right, element)
+        if isinstance(node, ast.Or):
+            return self.matches(node.left, element) or self.matches(node.right, element)
+        if isinstance(node, ast.Not):
+            return not self.matches(node.expr, element)
+        if isinstance(node, ast.ValuePath):
+            raise InvalidFilter("Value paths cannot be nested.")
+        sub = self.attribute.sub_attribute(node.path.text)
+        if sub is None:
+            raise InvalidFilter(f"'{node.path.text}' is not a sub-attribute of '{self.attribute.name}'.")
+        value = element.get(sub.name) if isinstance(element, dict) else None
+        if isinstance(node, ast.Present):
+            return not is_absent(value)
+        typed = coerce(sub, node.op, node.value, f"{self.attribute.name}.{sub.name}")
+        return compare_values(value, node.op, typed, sub.case_exact)

@@ -1,0 +1,335 @@
+"""Filter AST -> Django ``Q`` on the adapter's model, so search runs in the database.
+
+Each attribute lives in one of four places, and each leaf is translated where
+its data is:
+
+- a model column (``Column``, ``PrimaryValue``'s primary value): a condition on the model;
+- a many-to-many relation (``members``, ``groups``): a subquery over the related model;
+- the side table (unmapped attributes): JSON conditions on ``ResourceRecord.attributes``,
+  and for multi-valued attributes on ``ResourceElement`` rows, one row per element, so
+  a value path (``emails[type eq "work" and value co "@x"]``) matches within one element;
+- the common attributes: ``id``/``externalId``/``meta.*`` on the record (or the model's
+  creation column).
+
+Conditions on other tables become ``pk IN (subquery)``, so ``not`` means "no
+element matches" and objects without a side row simply have no side attributes.
+Unknown attributes and operators an attribute forbids are 400 invalidFilter.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
+
+from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
+from django_scim.errors import InvalidFilter
+from django_scim.filters import ast
+from django_scim.filters.compare import ALWAYS, NEVER, STRING_TYPES, coerce, compare, present
+from django_scim.models import ResourceElement, ResourceRecord
+from django_scim.paths import AttributePath, UnknownAttribute, parse_path
+from django_scim.schemas.attributes import Attribute
+from django_scim.schemas.characteristics import AttributeType
+
+if TYPE_CHECKING:
+    from django_scim.adapters.base import ResourceAdapter
+
+
+class Scope:
+    """Where the sub-attributes of one element live, for the inside of a value path."""
+
+    def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
+        raise NotImplementedError  # each scope answers for its own storage
+
+
+def json_leaf(prefix: str, key: str, attribute: Attribute, op: str | None, value: Any) -> Q:
+    """A condition on one JSON member (``prefix__key``), typed by the schema."""
+    lookup = f"{prefix}__{key}"
+    if op is None:
+        q = Q(**{f"{lookup}__isnull": False})
+        if attribute.type in STRING_TYPES:
+            q &= ~Q(**{lookup: ""})
+        return q
+    if attribute.type in STRING_TYPES or attribute.type is AttributeType.DATETIME:
+        if attribute.type is AttributeType.DATETIME and value is not None:
+            value = value.isoformat()
+        return compare(KT(lookup), op, value, attribute)
+    if value is None:
+        return ~json_leaf(prefix, key, attribute, None, None) if op == "eq" else json_leaf(
+            prefix, key, attribute, None, None)
+    if op == "eq":
+        return Q(**{lookup: value})
+    if op == "ne":
+        return ~Q(**{lookup: value}) | Q(**{f"{lookup}__isnull": True})
+    return Q(**{f"{lookup}__{op.replace('ge', 'gte').replace('le', 'lte')}": value})
+
+
+class ElementScope(Scope):
+    """Elements stored as ResourceElement rows (``data`` holds the element)."""
+
+    def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
+        if op == "eq" and sub.name == "value" and isinstance(value, str) and not sub.case_exact:
+            return Q(value_key=value.lower()[:255]) & json_leaf("data", "value", sub, op, value)
+        return json_leaf("data", sub.name, sub, op, value)
+
+
+class ColumnElementScope(Scope):
+    """The primary element kept in a model column: only ``value`` (and primary=true) exist."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
+        if sub.name == "value":
+            return present(self.field, sub) if op is None else compare(self.field, op, value, sub)
+        if sub.name == "primary":
+            matched = op is None or (op == "eq" and value is True) or (op == "ne" and value is not True)
+            return present(self.field, sub) if matched else NEVER
+        return NEVER if op != "ne" else present(self.field, sub)
+
+
+class RelationScope(Scope):
+    """Elements that are related objects of another resource type (members, groups)."""
+
+    def __init__(self, mapping: ManyToMany, target: ResourceAdapter) -> None:
+        self.mapping = mapping
+        self.target = target
+
+    def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
+        if sub.name == "value":
+            if op is None:
+                return ALWAYS
+            records = ResourceRecord.objects.filter(resource_type=self.target.resource_type_name)
+            return Q(pk__in=self.target.pks_from_records(records.filter(id_condition(op, value))))
+        if sub.name == "display" and self.target.display_field:
+            field = self.target.display_field
+            return present(field, sub) if op is None else compare(field, op, value, sub)
+        if sub.name == "type":
+            constant = self.mapping.element_type
+            if op is None:
+                return ALWAYS
+            matched = _python_compare(constant, op, value, sub.case_exact)
+            return ALWAYS if matched else NEVER
+        if sub.name == "$ref":
+            raise InvalidFilter("Filtering on '$ref' is not supported; filter on 'value'.")
+        return NEVER if op != "ne" else ALWAYS
+
+
+def id_condition(op: str | None, value: Any) -> Q:
+    """SCIM ids are UUIDs: compared as UUIDs (eq, ne, pr); a value that is no UUID matches nothing."""
+    if op is None:
+        return ALWAYS
+    if op not in ("eq", "ne"):
+        raise InvalidFilter(f"'{op}' is not supported on ids; use eq or ne.")
+    try:
+        key = UUID(str(value)) if value is not None else None
+    except ValueError:
+        key = None
+    matched = Q(id=key) if key is not None else NEVER
+    return matched if op == "eq" else ~matched
+
+
+def _python_compare(left: str, op: str, right: Any, case_exact: bool) -> bool:
+    from django_scim.filters.evaluate import compare_values
+
+    return compare_values(left, op, right, case_exact)
+
+
+class QueryTranslator:
+    """Translates one filter for one adapter. Stateless apart from the adapter."""
+
+    def __init__(self, adapter: ResourceAdapter, unknown_matches_nothing: bool = False) -> None:
+        self.adapter = adapter
+        self.resource_type = adapter.resource_type
+        #: For a search across resource types: a name this type lacks is a false leaf.
+        self.unknown_matches_nothing = unknown_matches_nothing
+
+    def translate(self, node: ast.Node) -> Q:
+        handler = getattr(self, f"_{type(node).__name__.lower()}")
+        return handler(node)
+
+    # -- logical nodes ---------------------------------------------------------
+
+    def _and(self, node: ast.And) -> Q:
+        return self.translate(node.left) & self.translate(node.right)
+
+    def _or(self, node: ast.Or) -> Q:
+        return self.translate(node.left) | self.translate(node.right)
+
+    def _not(self, node: ast.Not) -> Q:
+        return ~self.translate(node.expr)
+
+    # -- leaves ------------------------------------------------------------------
+
+    def _resolve(self, ref: ast.AttrRef) -> AttributePath:
+        try:
+            path = parse_path(ref.text, self.resource_type)
+        except UnknownAttribute:
+            raise InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.") from None
+        if path.attribute is None:
+            raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
+        return path
+
+    def _known(self, ref: ast.AttrRef) -> bool:
+        if not self.unknown_matches_nothing:
+            return True
+        try:
+            parse_path(ref.text, self.resource_type)
+        except UnknownAttribute:
+            return False
+        return True
+
+    def _compare(self, node: ast.Compare) -> Q:
+        if not self._known(node.path):
+            return NEVER
+        return self._leaf(self._resolve(node.path), node.op, node.value, node.path.text)
+
+    def _present(self, node: ast.Present) -> Q:
+        if not self._known(node.path):
+            return NEVER
+        return self._leaf(self._resolve(node.path), None, None, node.path.text)
+
+    def _valuepath(self, node: ast.ValuePath) -> Q:
+        if not self._known(node.path):
+            return NEVER
+        path = self._resolve(node.path)
+        attribute = path.attribute
+        assert attribute is not None
+        if path.sub_attribute is not None or not attribute.is_complex:
+            raise InvalidFilter(f"'{node.path.text}[...]' needs a complex attribute.")
+        return self._elements(path, lambda scope: ElementFilter(attribute, scope).translate(node.filter))
+
+    def _leaf(self, path: AttributePath, op: str | None, value: Any, name: str) -> Q:
+        attribute = path.attribute
+        assert attribute is not None
+        if attribute.is_complex and path.sub_attribute is None:
+            implied = attribute.sub_attribute("value") if attribute.multi_valued else None
+            if implied is None:
+                if op is not None:
+                    raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
+                if attribute.multi_valued:
+                    return self._elements(path, lambda scope: ALWAYS)
+                return self._present_complex(path)
+            # RFC 7644 §3.4.2.2: ``emails co "x"`` compares the ``value`` sub-attribute.
+            path = AttributePath(path.schema, attribute, implied, path.is_extension)
+        target = path.sub_attribute or attribute
+        typed = coerce(target, op, value, name) if op is not None else None
+        if attribute.multi_valued:
+            return self._elements(path, lambda scope: scope.leaf(target, op, typed))
+        return self._singular(path, target, op, typed)
+
+    def _present_complex(self, path: AttributePath) -> Q:
+        attribute = path.attribute
+        assert attribute is not None
+        q = NEVER
+        for sub in attribute.sub_attributes:
+            sub_path = AttributePath(path.schema, attribute, sub, path.is_extension)
+            q |= self._singular(sub_path, sub, None, None)
+        return q
+
+    # -- storage -----------------------------------------------------------------
+
+    def _singular(self, path: AttributePath, target: Attribute, op: str | None, value: Any) -> Q:
+        common = self._common(path, target, op, value)
+        if common is not None:
+            return common
+        mapping = self.adapter.mapping_for(path)
+        if isinstance(mapping, Column):
+            return present(mapping.field, target) if op is None else compare(mapping.field, op, value, target)
+        if mapping is not None:
+            raise InvalidFilter(f"'{path}' cannot be filtered.")
+        return self._record_q(json_leaf("attributes", _json_key(path), target, op, value))
+
+    def _common(self, path: AttributePath, target: Attribute, op: str | None, value: Any) -> Q | None:
+        if path.is_extension or path.schema != self.resource_type.schema.id:
+            return None
+        name = path.attribute.name if path.attribute else ""
+        if name == "id":
+            return self._record_q(id_condition(op, value))
+        if name == "externalId":
+            return self._record_q(present("external_id", target) if op is None else compare("external_id", op, value, target))
+        if name != "meta":
+            return None
+        return self._meta(target, op, value)
+
+    def _meta(self, target: Attribute, op: str | None, value: Any) -> Q:
+        if target.name == "resourceType":
+            matched = op is None or _python_compare(self.resource_type.name, op, value, target.case_exact)
+            return ALWAYS if matched else NEVER
+        if target.name == "created":
+            field = self.adapter.created_field
+            if field:
+                return present(field, target) if op is None else compare(field, op, value, target)
+            return self._record_q(present("created", target) if op is None else compare("created", op, value, target))
+        if target.name == "lastModified":
+            return self._record_q(present("last_modified", target) if op is None else compare("last_modified", op, value, target))
+        raise InvalidFilter(f"'meta.{target.name}' cannot be filtered.")
+
+    def _record_q(self, condition: Q) -> Q:
+        rows = ResourceRecord.objects.filter(Q(resource_type=self.resource_type.name) & condition)
+        return Q(pk__in=self.adapter.pks_from_records(rows))
+
+    def _elements(self, path: AttributePath, build: Any) -> Q:
+        """A condition on the elements of a multi-valued attribute, wherever they are kept."""
+        mapping = self.adapter.mapping_for(path)
+        if isinstance(mapping, ManyToMany):
+            target = self.adapter.ctx.adapter(mapping.target)
+            if target is None:
+                return NEVER
+            related = target.get_model()._default_manager.filter(build(RelationScope(mapping, target)))
+            model = self.adapter.get_model()
+            owners = model._default_manager.filter(**{f"{mapping.query_name(model)}__in": related})
+            return Q(pk__in=owners.values("pk"))
+        if mapping is not None and not isinstance(mapping, PrimaryValue):
+            raise InvalidFilter(f"'{path}' cannot be filtered.")
+        key = _json_key(path)
+        elements = ResourceElement.objects.filter(Q(attribute=key) & build(ElementScope()))
+        q = self._record_q(Q(pk__in=elements.values("record_id")))
+        if isinstance(mapping, PrimaryValue):
+            # Without stored elements the column alone is the list: [{value, primary: true}].
+            stored = self._record_q(Q(pk__in=ResourceElement.objects.filter(attribute=key).values("record_id")))
+            exists = present(mapping.field, path.attribute.sub_attribute("value") or path.attribute)
+            q |= build(ColumnElementScope(mapping.field)) & exists & ~stored
+        return q
+
+
+def _json_key(path: AttributePath) -> str:
+    """The JSON member path inside ``ResourceRecord.attributes`` (``__``-joined)."""
+    assert path.attribute is not None
+    parts = [path.schema] if path.is_extension else []
+    parts.append(path.attribute.name)
+    if path.sub_attribute is not None and not path.attribute.multi_valued:
+        parts.append(path.sub_attribute.name)
+    return "__".join(parts)
+
+
+class ElementFilter:
+    """The inside of a value path: paths name sub-attributes of one element."""
+
+    def __init__(self, attribute: Attribute, scope: Scope) -> None:
+        self.attribute = attribute
+        self.scope = scope
+
+    def translate(self, node: ast.Node) -> Q:
+        if isinstance(node, ast.And):
+            return self.translate(node.left) & self.translate(node.right)
+        if isinstance(node, ast.Or):
+            return self.translate(node.left) | self.translate(node.right)
+        if isinstance(node, ast.Not):
+            return ~self.translate(node.expr)
+        if isinstance(node, ast.ValuePath):
+            raise InvalidFilter("Value paths cannot be nested.")
+        sub = self.attribute.sub_attribute(node.path.text)
+        if sub is None:
+            raise InvalidFilter(f"'{node.path.text}' is not a sub-attribute of '{self.attribute.name}'.")
+        if isinstance(node, ast.Present):
+            return self.scope.leaf(sub, None, None)
+        return self.scope.leaf(sub, node.op, coerce(sub, node.op, node.value, f"{self.attribute.name}.{sub.name}"))
+
+
+def filter_queryset(adapter: ResourceAdapter, queryset: QuerySet, node: ast.Node) -> QuerySet:
+    return queryset.filter(QueryTranslator(adapter).translate(node))
+
+

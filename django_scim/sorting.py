@@ -1,0 +1,128 @@
+"""``sortBy`` / ``sortOrder`` pushed down to the database (RFC 7644 §3.4.2.3).
+
+Any singular attribute or sub-attribute sorts, wherever it is stored;
+a multi-valued attribute sorts by its primary (else first) value; strings
+that are not caseExact sort case-insensitively; the primary key breaks ties
+so paging stays stable. Absent values sort last in both orders.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Case, CharField, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.expressions import OrderBy
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Lower
+
+from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
+from django_scim.errors import InvalidValue
+from django_scim.filters.compare import STRING_TYPES
+from django_scim.models import ResourceElement, ResourceRecord
+from django_scim.paths import AttributePath, UnknownAttribute, parse_path
+from django_scim.schemas.attributes import Attribute
+
+if TYPE_CHECKING:
+    from django_scim.adapters.base import ResourceAdapter
+
+ORDERS = {"ascending": False, "descending": True}
+
+
+def parse_sort_order(value: Any) -> bool:
+    """True for descending."""
+    if value in (None, ""):
+        return False
+    if not isinstance(value, str) or value.lower() not in ORDERS:
+        raise InvalidValue("sortOrder must be 'ascending' or 'descending'.")
+    return ORDERS[value.lower()]
+
+
+def order_by(adapter: ResourceAdapter, sort_by: str, descending: bool) -> list[OrderBy]:
+    expression = sort_expression(adapter, sort_by)
+    pk = F("pk").desc() if descending else F("pk").asc()
+    if descending:
+        return [expression.desc(nulls_last=True), pk]
+    return [expression.asc(nulls_last=True), pk]
+
+
+def sort_expression(adapter: ResourceAdapter, sort_by: str) -> Any:
+    try:
+        path = parse_path(sort_by, adapter.resource_type)
+    except UnknownAttribute:
+        raise InvalidValue(f"Cannot sort by unknown attribute '{sort_by}'.") from None
+    attribute = path.attribute
+    if attribute is None:
+        raise InvalidValue(f"Cannot sort by '{sort_by}'.")
+    if attribute.is_complex and path.sub_attribute is None:
+        implied = attribute.sub_attribute("value")
+        if implied is None:
+            raise InvalidValue(f"Cannot sort by complex attribute '{sort_by}'; name a sub-attribute.")
+        path = AttributePath(path.schema, attribute, implied, path.is_extension)
+    target = path.sub_attribute or attribute
+    expression = _stored(adapter, path)
+    if target.type in STRING_TYPES and not target.case_exact:
+        expression = Lower(expression)
+    return expression
+
+
+def _record_value(adapter: ResourceAdapter, value: Any) -> Subquery:
+    rows = ResourceRecord.objects.filter(
+        resource_type=adapter.resource_type_name,
+        object_pk=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    return Subquery(rows.values_list(value, flat=True)[:1])
+
+
+def _stored(adapter: ResourceAdapter, path: AttributePath) -> Any:
+    attribute = path.attribute
+    assert attribute is not None
+    common = _common(adapter, path)
+    if common is not None:
+        return common
+    mapping = adapter.mapping_for(path)
+    if isinstance(mapping, (Column, PrimaryValue)):
+        return F(mapping.field)
+    if isinstance(mapping, ManyToMany) or mapping is not None:
+        raise InvalidValue(f"Cannot sort by '{path}'.")
+    if attribute.multi_valued:
+        return _first_element(adapter, path)
+    from django_scim.filters.to_q import _json_key
+
+    return _record_value(adapter, KT(f"attributes__{_json_key(path)}"))
+
+
+def _common(adapter: ResourceAdapter, path: AttributePath) -> Any:
+    if path.is_extension or path.attribute is None:
+        return None
+    name = path.attribute.name
+    sub = path.sub_attribute.name if path.sub_attribute else None
+    if name == "id":
+        return _record_value(adapter, "id")
+    if name == "externalId":
+        return _record_value(adapter, "external_id")
+    if name != "meta":
+        return None
+    if sub == "created":
+        return F(adapter.created_field) if adapter.created_field else _record_value(adapter, "created")
+    if sub == "lastModified":
+        return _record_value(adapter, "last_modified")
+    if sub == "resourceType":
+        return Value(adapter.resource_type_name)
+    raise InvalidValue(f"Cannot sort by 'meta.{sub}'.")
+
+
+def _first_element(adapter: ResourceAdapter, path: AttributePath) -> Subquery:
+    """The primary element's (else the first element's) sub-attribute, as text."""
+    from django_scim.filters.to_q import _json_key
+
+    sub: Attribute | None = path.sub_attribute
+    assert sub is not None
+    rows = ResourceElement.objects.filter(
+        attribute=_json_key(path),
+        record__resource_type=adapter.resource_type_name,
+        record__object_pk=Cast(OuterRef("pk"), output_field=CharField()),
+    ).order_by(
+        Case(When(data__primary=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        "position",
+    )
+    return Subquery(rows.values_list(KT(f"data__{sub.name}"), flat=True)[:1])
