@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
     employee_number = models.CharField(max_length=64, blank=True)
     department = models.CharField(max_length=128, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        # SCIM matches userName case-insensitively (LOWER(username) = LOWER(value)).
+        indexes = [models.Index(Lower("username"), name="accounts_user_username_lower")]
