@@ -69,10 +69,21 @@ class Evaluator:
             return self.matches(node.left, resource) or self.matches(node.right, resource)
         if isinstance(node, ast.Not):
             return not self.matches(node.expr, resource)
+        if node.path.text.lower() == "schemas" and not isinstance(node, ast.ValuePath):
+            return self._schemas(node, resource)
         path = self._resolve(node.path)
         if isinstance(node, ast.ValuePath):
             return self._value_path(path, node, resource)
         return self._leaf(path, node, resource)
+
+    def _schemas(self, node: ast.Compare | ast.Present, resource: dict[str, Any]) -> bool:
+        carried = [urn.lower() for urn in resource.get("schemas", [])]
+        if isinstance(node, ast.Present):
+            return bool(carried)
+        if node.op not in ("eq", "ne") or not isinstance(node.value, str):
+            raise InvalidFilter("'schemas' supports eq and ne with a schema URN.")
+        found = node.value.lower() in carried
+        return found if node.op == "eq" else not found
 
     def _resolve(self, ref: ast.AttrRef) -> AttributePath:
         try:

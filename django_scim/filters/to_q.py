@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Cast
 from django.db.models.fields.json import KT
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
@@ -181,12 +182,34 @@ class QueryTranslator:
             return False
         return True
 
+    def _schemas(self, op: str | None, value: Any) -> Q:
+        """``schemas eq "urn"`` (RFC 7644 §3.4.2.2 example): which schemas a resource carries."""
+        if op is None:
+            return ALWAYS
+        if op not in ("eq", "ne") or not isinstance(value, str):
+            raise InvalidFilter("'schemas' supports eq and ne with a schema URN.")
+        extension = self.resource_type.extension_by_id(value)
+        if value.lower() == self.resource_type.schema.id.lower():
+            q = ALWAYS
+        elif extension is None:
+            q = NEVER
+        else:
+            q = self._record_q(Q(attributes__has_key=extension.id))
+            for path, mapping in self.adapter.bound_fields:
+                if path.schema == extension.id and isinstance(mapping, Column):
+                    q |= present(mapping.field, path.sub_attribute or path.attribute)
+        return q if op == "eq" else ~q
+
     def _compare(self, node: ast.Compare) -> Q:
+        if node.path.text.lower() == "schemas":
+            return self._schemas(node.op, node.value)
         if not self._known(node.path):
             return NEVER
         return self._leaf(self._resolve(node.path), node.op, node.value, node.path.text)
 
     def _present(self, node: ast.Present) -> Q:
+        if node.path.text.lower() == "schemas":
+            return ALWAYS
         if not self._known(node.path):
             return NEVER
         return self._leaf(self._resolve(node.path), None, None, node.path.text)
@@ -199,7 +222,10 @@ class QueryTranslator:
         assert attribute is not None
         if path.sub_attribute is not None or not attribute.is_complex:
             raise InvalidFilter(f"'{node.path.text}[...]' needs a complex attribute.")
-        return self._elements(path, lambda scope: ElementFilter(attribute, scope).translate(node.filter))
+        subs = frozenset(ref.text.lower() for ref in _inner_refs(node.filter))
+        return self._elements(
+            path, lambda scope: ElementFilter(attribute, scope).translate(node.filter), subs
+        )
 
     def _leaf(self, path: AttributePath, op: str | None, value: Any, name: str) -> Q:
         attribute = path.attribute
@@ -210,14 +236,15 @@ class QueryTranslator:
                 if op is not None:
                     raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
                 if attribute.multi_valued:
-                    return self._elements(path, lambda scope: ALWAYS)
+                    return self._elements(path, lambda scope: ALWAYS, frozenset({"*"}))
                 return self._present_complex(path)
             # RFC 7644 §3.4.2.2: ``emails co "x"`` compares the ``value`` sub-attribute.
             path = AttributePath(path.schema, attribute, implied, path.is_extension)
         target = path.sub_attribute or attribute
         typed = coerce(target, op, value, name) if op is not None else None
         if attribute.multi_valued:
-            return self._elements(path, lambda scope: scope.leaf(target, op, typed))
+            subs = frozenset({target.name})
+            return self._elements(path, lambda scope: scope.leaf(target, op, typed), subs)
         return self._singular(path, target, op, typed)
 
     def _present_complex(self, path: AttributePath) -> Q:
@@ -271,8 +298,11 @@ class QueryTranslator:
         rows = ResourceRecord.objects.filter(Q(resource_type=self.resource_type.name) & condition)
         return Q(pk__in=self.adapter.pks_from_records(rows))
 
-    def _elements(self, path: AttributePath, build: Any) -> Q:
-        """A condition on the elements of a multi-valued attribute, wherever they are kept."""
+    def _elements(self, path: AttributePath, build: Any, subs: frozenset[str]) -> Q:
+        """A condition on the elements of a multi-valued attribute, wherever they are kept.
+
+        ``subs`` names the sub-attributes the condition reads.
+        """
         mapping = self.adapter.mapping_for(path)
         if isinstance(mapping, ManyToMany):
             target = self.adapter.ctx.adapter(mapping.target)
@@ -285,14 +315,42 @@ class QueryTranslator:
         if mapping is not None and not isinstance(mapping, PrimaryValue):
             raise InvalidFilter(f"'{path}' cannot be filtered.")
         key = _json_key(path)
-        elements = ResourceElement.objects.filter(Q(attribute=key) & build(ElementScope()))
-        q = self._record_q(Q(pk__in=elements.values("record_id")))
+        q = self._element_q(Q(attribute=key) & build(ElementScope()))
         if isinstance(mapping, PrimaryValue):
-            # Without stored elements the column alone is the list: [{value, primary: true}].
-            stored = self._record_q(Q(pk__in=ResourceElement.objects.filter(attribute=key).values("record_id")))
-            exists = present(mapping.field, path.attribute.sub_attribute("value") or path.attribute)
-            q |= build(ColumnElementScope(mapping.field)) & exists & ~stored
+            q |= self._column_element(path, mapping, build, subs, key)
         return q
+
+    def _element_q(self, condition: Q) -> Q:
+        """Objects owning a matching element row: element index first, then the record by key."""
+        rows = ResourceElement.objects.filter(
+            condition, record__resource_type=self.resource_type.name
+        )
+        pk = self.adapter.get_model()._meta.pk
+        return Q(pk__in=rows.values_list(Cast("record__object_pk", output_field=pk), flat=True))
+
+    def _column_element(self, path: AttributePath, mapping: PrimaryValue, build: Any,
+                        subs: frozenset[str], key: str) -> Q:
+        """The element whose value the column holds (the primary, else the first).
+
+        For a condition on ``value`` alone the column is exact: it always holds one
+        rendered element's value. Other sub-attributes are known only from stored
+        elements, so then the column speaks only for objects that have none.
+        """
+        attribute = path.attribute
+        assert attribute is not None
+        exists = present(mapping.field, attribute.sub_attribute("value") or attribute)
+        q = build(ColumnElementScope(mapping.field)) & exists
+        if subs <= {"value"}:
+            return q
+        return q & ~self._element_q(Q(attribute=key))
+
+
+def _inner_refs(node: ast.Node) -> list[ast.AttrRef]:
+    if isinstance(node, (ast.And, ast.Or)):
+        return _inner_refs(node.left) + _inner_refs(node.right)
+    if isinstance(node, ast.Not):
+        return _inner_refs(node.expr)
+    return [node.path]
 
 
 def _json_key(path: AttributePath) -> str:

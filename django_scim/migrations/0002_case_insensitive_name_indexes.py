@@ -1,4 +1,4 @@
-"""Expression indexes so ``userName eq`` and group ``displayName eq`` filters use an index.
+"""Expression indexes so ``userName eq``, ``emails.value eq`` and group ``displayName eq`` use an index.
 
 SCIM compares these names case-insensitively (RFC 7643 §4.1.1), which the
 filter translator writes as ``LOWER(column) = LOWER(value)``. An index on
@@ -13,6 +13,7 @@ from django.db import migrations
 INDEXES = (
     # (app_label.Model, field, index name)
     ("auth.User", "username", "django_scim_auth_user_username_lower"),
+    ("auth.User", "email", "django_scim_auth_user_email_lower"),
     ("auth.Group", "name", "django_scim_auth_group_name_lower"),
 )
 

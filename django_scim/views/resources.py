@@ -184,6 +184,8 @@ def _check_known_somewhere(text: str) -> None:
     """A name no resource type has is an error, as it is for a single type."""
     types = get_registry().resource_types
     for ref in attribute_refs(parse_filter(text)):
+        if ref.text.lower() == "schemas":
+            continue
         if not any(_resolves(ref.text, resource_type) for resource_type in types):
             raise errors.InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.")
 

@@ -14,4 +14,7 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         # SCIM matches userName case-insensitively (LOWER(username) = LOWER(value)).
-        indexes = [models.Index(Lower("username"), name="accounts_user_username_lower")]
+        indexes = [
+            models.Index(Lower("username"), name="accounts_user_username_lower"),
+            models.Index(Lower("email"), name="accounts_user_email_lower"),
+        ]
