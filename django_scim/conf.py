@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # "delete" removes the row; "deactivate" sets the adapter's active field to False.
     "DELETE_MODE": "delete",
     "DOCUMENTATION_URI": None,
+    # Resource types whose PATCH answers 204 No Content instead of 200 with the resource
+    # (Entra advises 204 for groups; scim-sanity requires 200, hence the default).
+    "PATCH_NO_CONTENT": [],
     # Provisioning log.
     "LOG_REQUESTS": True,
     "LOG_BODIES": True,

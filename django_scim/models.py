@@ -32,6 +32,11 @@ class SCIMClient(models.Model):
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices,
                              default=Scope.READ_WRITE)
     is_active = models.BooleanField(_("active"), default=True)
+    strict = models.BooleanField(
+        _("strict RFC behaviour"), default=False,
+        help_text=_("Refuse the identity-provider leniencies that could surprise a strict client "
+                    "(see django_scim.dialects)."),
+    )
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 

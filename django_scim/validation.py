@@ -21,6 +21,7 @@ import binascii
 from datetime import datetime
 from typing import Any
 
+from django_scim import dialects
 from django_scim.errors import InvalidSyntax, InvalidValue, Mutability
 from django_scim.paths import UnknownAttribute, parse_path
 from django_scim.schemas.attributes import Attribute, Schema
@@ -121,6 +122,7 @@ def _one_primary(items: list[Any]) -> list[Any]:
 
 
 def _single(attribute: Attribute, value: Any, where: str) -> Any:
+    value = dialects.bare_value(attribute, value)
     if value is None:
         return None
     if attribute.is_complex:

@@ -22,13 +22,13 @@ from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 
-from django_scim import jsoncodec, signals
+from django_scim import dialects, jsoncodec, patch, signals
 from django_scim.adapters.context import RequestContext
 from django_scim.adapters.fields import Mapping
 from django_scim.adapters import records
 from django_scim.adapters.records import copy_json
 from django_scim.conf import scim_settings
-from django_scim.errors import InvalidValue, NotFound, Uniqueness
+from django_scim.errors import InvalidValue, Mutability, NotFound, Uniqueness
 from django_scim.models import ResourceRecord
 from django_scim.paths import AttributePath, UnknownAttribute, parse_path
 from django_scim.projection import Projection
@@ -255,6 +255,20 @@ class ResourceAdapter:
             "version": version,
         }
 
+    def pks_for_ids(self, ids: Iterable[Any]) -> list[Any]:
+        """Primary keys for SCIM ids; ids that name nothing are skipped (removal is idempotent)."""
+        keys = set()
+        for value in ids:
+            try:
+                keys.add(UUID(str(value)))
+            except ValueError:
+                continue
+        if not keys:
+            return []
+        rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name, id__in=keys)
+        return list(self.get_queryset().filter(pk__in=self.pks_from_records(rows))
+                    .values_list("pk", flat=True))
+
     def resolve_ids(self, ids: Iterable[Any]) -> list[Model]:
         """Objects for SCIM ids (e.g. group members), within ``get_queryset()``; 400 if any is unknown."""
         keys = set()
@@ -283,12 +297,13 @@ class ResourceAdapter:
 
         transaction.on_commit(send)
 
-    def _apply(self, obj: Model, data: dict[str, Any], creating: bool) -> list[tuple[Mapping, Any]]:
+    def _apply(self, obj: Model, data: dict[str, Any], creating: bool,
+               relations: bool = True) -> list[tuple[Mapping, Any]]:
         """Put mapped values on ``obj``; leave the side-table remainder in ``data``."""
         pending = []
         for path, mapping in self.bound_fields:
             value = path.get(data) if mapping.keep_in_record else path.pop(data)
-            if mapping.read_only:
+            if mapping.read_only or (mapping.is_relation and not relations):
                 continue
             mapping.assign(obj, value, creating)
             assert path.attribute is not None
@@ -337,6 +352,58 @@ class ResourceAdapter:
             self._save(obj, record, data, pending, creating=False)
             self._send(signals.resource_replaced, obj, record)
         return obj
+
+    def without_relations(self) -> Projection:
+        """A projection that loads no relation (the starting point of a PATCH)."""
+        names = [str(path) for path, mapping in self.bound_fields if mapping.is_relation]
+        return Projection(self.resource_type, excluded=names)
+
+    def document(self, obj: Model) -> dict[str, Any]:
+        """The resource's SCIM dict as PATCH edits it: no id, meta, schemas or relations."""
+        resource = self.to_scim(obj, self.without_relations())
+        for key in ("schemas", "id", "meta"):
+            resource.pop(key, None)
+        return resource
+
+    def patch(self, obj: Model, body: Any) -> Model:
+        """Apply a PatchOp (RFC 7644 §3.5.2); all operations or none."""
+        operations = patch.parse_request(body, self.resource_type)
+        with transaction.atomic(savepoint=False):
+            record = self.record_of(obj)
+            document = self.document(obj)
+            before = copy_json(document)
+            editor = patch.DocumentPatch(self.resource_type, document,
+                                         dialects.is_lenient(self.client))
+            changes = self._patch_operations(operations, editor)
+            if document != before:
+                data = validate_resource(document, self.resource_type)
+                pending = self._apply(obj, data, creating=False, relations=False)
+                self._save(obj, record, data, pending, creating=False)
+            else:
+                record.last_modified = timezone.now()
+                record.save(update_fields=["last_modified"])
+            for mapping, change in changes:
+                mapping.apply_change(obj, change, self.ctx)
+            self._send(signals.resource_patched, obj, record)
+        return obj
+
+    def _patch_operations(self, operations: list[patch.Operation],
+                          editor: patch.DocumentPatch) -> list[tuple[Mapping, Any]]:
+        changes = []
+        for operation in operations:
+            for step, implicit in patch.expand(operation, self.resource_type):
+                assert step.path is not None
+                mapping = self.mapping_for(step.path.attribute)
+                read_only = step.path.target.read_only or bool(mapping and mapping.read_only)
+                if implicit and read_only:
+                    continue  # Okta sends id (and groups) inside path-less values
+                if mapping is not None and mapping.is_relation:
+                    if read_only:
+                        raise Mutability(f"'{step.path}' is read-only.")
+                    changes.append((mapping, patch.relation_change(step)))
+                else:
+                    editor.apply(step)
+        return changes
 
     def delete(self, obj: Model) -> None:
         record = self.record_of(obj)

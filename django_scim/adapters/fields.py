@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
 
-from django_scim.errors import InvalidValue, Uniqueness
+from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.characteristics import Uniqueness as U
 
 if TYPE_CHECKING:
     from django_scim.adapters.base import ResourceAdapter
     from django_scim.adapters.context import RequestContext
+    from django_scim.patch import RelationChange
 
 
 class Mapping:
@@ -51,6 +52,10 @@ class Mapping:
     def check_unique(self, adapter: ResourceAdapter, obj: Model, value: Any,
                      attribute: Attribute) -> None:
         """Raise Uniqueness if another object holds ``value``."""
+
+    def apply_change(self, obj: Model, change: RelationChange, ctx: RequestContext) -> None:
+        """Apply a PATCH delta to a relation attribute (only relation mappings take them)."""
+        raise InvalidPath("This attribute takes no relation changes.")
 
 
 def _field_default(obj: Model, name: str) -> Any:
@@ -212,15 +217,48 @@ class ManyToMany(Mapping):
             })
         return items or None
 
-    def save_related(self, obj: Model, value: Any, ctx: RequestContext, creating: bool) -> None:
-        if self.read_only or (creating and not value):
-            return
+    def _target(self, ctx: RequestContext) -> ResourceAdapter:
         adapter = ctx.adapter(self.target)
         if adapter is None:
             raise InvalidValue(f"Resource type {self.target!r} is not served.")
+        return adapter
+
+    def _ids(self, value: Any) -> list[Any]:
         for item in value or []:
             kind = item.get("type")
             if kind and kind.lower() != self.element_type.lower():
                 raise InvalidValue(f"Members of type {kind!r} are not supported here.")
-        ids = [item.get("value") for item in value or []]
-        getattr(obj, self.relation).set(adapter.resolve_ids(ids))
+        return [item.get("value") for item in value or []]
+
+    def save_related(self, obj: Model, value: Any, ctx: RequestContext, creating: bool) -> None:
+        if self.read_only or (creating and not value):
+            return
+        getattr(obj, self.relation).set(self._target(ctx).resolve_ids(self._ids(value)))
+
+    def apply_change(self, obj: Model, change: RelationChange, ctx: RequestContext) -> None:
+        """O(k) membership changes: the existing members are never loaded."""
+        manager = getattr(obj, self.relation)
+        target = self._target(ctx)
+        if change.kind == "add":
+            manager.add(*target.resolve_ids(self._ids(change.values)))
+        elif change.kind == "set":
+            manager.set(target.resolve_ids(self._ids(change.values)))
+        elif change.kind == "clear":
+            manager.clear()
+        elif change.kind == "remove":
+            pks = target.pks_for_ids(self._ids(change.values))
+            if pks:
+                manager.remove(*pks)
+        else:
+            self._remove_where(manager, target, change)
+
+    def _remove_where(self, manager: Any, target: ResourceAdapter, change: RelationChange) -> None:
+        from django_scim.filters.to_q import ElementFilter, RelationScope
+
+        attribute = change.path.attribute
+        assert attribute is not None and change.filter is not None
+        condition = ElementFilter(attribute, RelationScope(self, target)).translate(change.filter)
+        pks = list(manager.filter(condition).values_list("pk", flat=True))
+        if not pks:
+            raise NoTarget("No member matches the filter.")
+        manager.remove(*pks)

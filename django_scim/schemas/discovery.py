@@ -17,7 +17,7 @@ from django_scim.schemas.attributes import Schema
 def service_provider_config(base_url: str) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA],
-        "patch": {"supported": False},
+        "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": scim_settings.MAX_RESULTS},
         "changePassword": {"supported": True},

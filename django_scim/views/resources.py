@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from django_scim import errors
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.pagination import list_response, parse_paging
+from django_scim.conf import scim_settings
 from django_scim.constants import SEARCH_REQUEST
 from django_scim.filters.ast import attribute_refs
 from django_scim.filters.parser import parse_filter
@@ -117,8 +118,17 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         return self.resource_response(adapter, obj, projection)
 
     def patch(self, request: Request, endpoint: str, resource_id: str) -> Response:
-        self.adapter().get(resource_id)
-        raise errors.NotImplementedFeature("PATCH is not supported by this service provider yet.")
+        """RFC 7644 §3.5.2: 200 with the resource, or 204 where PATCH_NO_CONTENT names the type."""
+        adapter = self.adapter()
+        data = request.data
+        with transaction.atomic():
+            obj = adapter.get(resource_id, adapter.without_relations(), for_update=True)
+            adapter.patch(obj, data)
+        if self.resource_type.name in scim_settings.PATCH_NO_CONTENT:
+            return Response(status=204)
+        projection = self.projection(request)
+        obj = adapter.get(resource_id, projection)
+        return self.resource_response(adapter, obj, projection)
 
     def delete(self, request: Request, endpoint: str, resource_id: str) -> Response:
         adapter = self.adapter()
