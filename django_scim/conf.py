@@ -36,6 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_JSON_DEPTH": 32,
     # "delete" removes the row; "deactivate" sets the adapter's active field to False.
     "DELETE_MODE": "delete",
+    # A POST whose userName or externalId matches a deactivated resource revives it (same id)
+    # instead of answering 409: Okta re-POSTs after deactivate -> reactivate -> reassign.
+    "REVIVE_ON_CREATE": True,
+    # False: passwords in requests are ignored (never stored), new users get an unusable one.
+    # Okta sends a placeholder password on create even when password sync is off.
+    "ACCEPT_PASSWORDS": True,
     "DOCUMENTATION_URI": None,
     # Resource types whose PATCH answers 204 No Content instead of 200 with the resource
     # (Entra advises 204 for groups; scim-sanity requires 200, hence the default).

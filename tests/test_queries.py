@@ -58,9 +58,10 @@ def test_list_groups_excluding_members_never_loads_members(warm, django_assert_n
 
 
 def test_post_user(warm, django_assert_num_queries):
-    """auth, savepoint pair, uniqueness check, user insert, record insert, element insert
-    (the emails), re-read (record, user, groups), log."""
-    with django_assert_num_queries(11):
+    """auth, savepoint pair, revival check (a deactivated user of that name?), uniqueness
+    check, user insert, record insert, element insert (the emails), re-read (record, user,
+    groups), log."""
+    with django_assert_num_queries(12):
         response = warm.post("Users", {"userName": "bjensen", "emails": [{"value": "b@x.test"}]})
     assert response.status_code == 201
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from django_scim import dialects, jsoncodec, patch, signals
 from django_scim.adapters.context import RequestContext
-from django_scim.adapters.fields import Mapping
+from django_scim.adapters.fields import Column, Mapping
 from django_scim.adapters import records
 from django_scim.adapters.records import copy_json
 from django_scim.conf import scim_settings
@@ -33,6 +33,7 @@ from django_scim.models import ResourceRecord
 from django_scim.paths import AttributePath, UnknownAttribute, parse_path
 from django_scim.projection import Projection
 from django_scim.schemas.attributes import Schema
+from django_scim.schemas.characteristics import Uniqueness as U
 from django_scim.schemas.registry import ResourceType
 from django_scim.validation import check_immutable, validate_resource
 
@@ -335,6 +336,9 @@ class ResourceAdapter:
     def create(self, payload: Any) -> Model:
         data = validate_resource(payload, self.resource_type)
         with transaction.atomic():
+            dormant = self._dormant_match(data) if scim_settings.REVIVE_ON_CREATE else None
+            if dormant is not None:
+                return self._revive(dormant, data)
             obj = self.get_model()()
             self.prepare_new(obj)
             pending = self._apply(obj, data, creating=True)
@@ -346,11 +350,55 @@ class ResourceAdapter:
     def replace(self, obj: Model, payload: Any) -> Model:
         data = validate_resource(payload, self.resource_type)
         with transaction.atomic(savepoint=False):
-            record = self.record_of(obj)
-            check_immutable(data, self.to_scim(obj), self.resource_type)
-            pending = self._apply(obj, data, creating=False)
-            self._save(obj, record, data, pending, creating=False)
-            self._send(signals.resource_replaced, obj, record)
+            self._replace(obj, data)
+        return obj
+
+    def _replace(self, obj: Model, data: dict[str, Any]) -> ResourceRecord:
+        record = self.record_of(obj)
+        check_immutable(data, self.to_scim(obj, self.without_relations()), self.resource_type)
+        was_active = self._is_active(obj)
+        pending = self._apply(obj, data, creating=False)
+        self._save(obj, record, data, pending, creating=False)
+        self._send(signals.resource_replaced, obj, record)
+        self._send_deactivation(obj, record, was_active)
+        return record
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def _is_active(self, obj: Model) -> bool | None:
+        return bool(getattr(obj, self.active_field)) if self.active_field else None
+
+    def _send_deactivation(self, obj: Model, record: ResourceRecord, was_active: bool | None) -> None:
+        if was_active and self._is_active(obj) is False:
+            self._send(signals.resource_deactivated, obj, record)
+
+    def _dormant_match(self, data: dict[str, Any]) -> Model | None:
+        """A deactivated object with the new resource's unique name or externalId, if any."""
+        if not self.active_field:
+            return None
+        inactive = self.get_queryset().filter(**{self.active_field: False})
+        for path, mapping in self.bound_fields:
+            attribute = path.sub_attribute or path.attribute
+            value = path.get(data)
+            if (isinstance(mapping, Column) and attribute is not None and value is not None
+                    and attribute.uniqueness is not U.NONE):
+                lookup = mapping.field if attribute.case_exact else f"{mapping.field}__iexact"
+                found = inactive.filter(**{lookup: value}).first()
+                if found is not None:
+                    return found
+        external_id = data.get("externalId")
+        if external_id:
+            rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name,
+                                                 external_id=external_id)
+            return inactive.filter(pk__in=self.pks_from_records(rows)).first()
+        return None
+
+    def _revive(self, obj: Model, data: dict[str, Any]) -> Model:
+        """Okta re-POSTs a user it deactivated: same object, same SCIM id, active again."""
+        assert self.active_field is not None
+        if data.get("active") is None:
+            data["active"] = True
+        self._replace(obj, data)
         return obj
 
     def without_relations(self) -> Projection:
@@ -377,8 +425,10 @@ class ResourceAdapter:
             changes = self._patch_operations(operations, editor)
             if document != before:
                 data = validate_resource(document, self.resource_type)
+                was_active = self._is_active(obj)
                 pending = self._apply(obj, data, creating=False, relations=False)
                 self._save(obj, record, data, pending, creating=False)
+                self._send_deactivation(obj, record, was_active)
             else:
                 record.last_modified = timezone.now()
                 record.save(update_fields=["last_modified"])

@@ -155,7 +155,9 @@ class Password(Mapping):
         return None
 
     def assign(self, obj: Model, value: Any, creating: bool) -> None:
-        if value:
+        from django_scim.conf import scim_settings
+
+        if value and scim_settings.ACCEPT_PASSWORDS:
             obj.set_password(value)  # type: ignore[attr-defined]
         elif creating and hasattr(obj, "set_unusable_password"):
             obj.set_unusable_password()

@@ -63,6 +63,13 @@ class SCIMView(APIView):
     def operation_name(self, request: Request) -> str:
         return self.operation
 
+    def payload(self, request: Request) -> Any:
+        """The parsed body; an empty one is a syntax error (DRF would hand over ``{}``)."""
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length == "0" and "HTTP_TRANSFER_ENCODING" not in request.META:
+            raise errors.InvalidSyntax("The request body is empty.")
+        return request.data
+
 
 class NotFoundView(SCIMView):
     """Any URL under the prefix that names no endpoint: a SCIM 404, never an HTML page."""

@@ -89,7 +89,7 @@ class ResourceListView(ResourceTypeMixin, SCIMView):
 
     def post(self, request: Request, endpoint: str) -> Response:
         adapter = self.adapter()
-        created = adapter.create(request.data)
+        created = adapter.create(self.payload(request))
         self.resource_id = str(adapter.record_of(created).id)
         projection = self.projection(request)
         obj = adapter.get(self.resource_id, projection)
@@ -110,7 +110,7 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
 
     def put(self, request: Request, endpoint: str, resource_id: str) -> Response:
         adapter = self.adapter()
-        data = request.data
+        data = self.payload(request)
         with transaction.atomic():
             adapter.replace(adapter.get(resource_id, for_update=True), data)
         projection = self.projection(request)
@@ -120,7 +120,7 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
     def patch(self, request: Request, endpoint: str, resource_id: str) -> Response:
         """RFC 7644 §3.5.2: 200 with the resource, or 204 where PATCH_NO_CONTENT names the type."""
         adapter = self.adapter()
-        data = request.data
+        data = self.payload(request)
         with transaction.atomic():
             obj = adapter.get(resource_id, adapter.without_relations(), for_update=True)
             adapter.patch(obj, data)
@@ -158,7 +158,7 @@ class ResourceSearchView(ResourceTypeMixin, SCIMView):
 
     def post(self, request: Request, endpoint: str) -> Response:
         self.resource_type  # noqa: B018 - unknown endpoint: 404 before reading the body
-        return Response(self.query(self.adapter(), search_params(request.data)))
+        return Response(self.query(self.adapter(), search_params(self.payload(request))))
 
 
 class RootSearchView(SCIMView):
@@ -172,7 +172,7 @@ class RootSearchView(SCIMView):
     read_only_post = True
 
     def post(self, request: Request) -> Response:
-        params = search_params(request.data)
+        params = search_params(self.payload(request))
         start, count = parse_paging(params.get("startIndex"), params.get("count"))
         if params.get("filter") is not None:
             _check_known_somewhere(params["filter"])
