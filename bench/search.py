@@ -60,31 +60,56 @@ def seed(start: int, stop: int) -> None:
     membership = User.groups.through
     for low in range(start, stop, BATCH):
         high = min(stop, low + BATCH)
-        users = User.objects.bulk_create([
-            User(username=f"user{n:06d}", email=f"user{n:06d}@example.test", first_name="First",
-                 last_name=f"Last{n % 997}", password=PASSWORD, is_active=n % 10 != 0)
-            for n in range(low, high)
-        ])
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"user{n:06d}",
+                    email=f"user{n:06d}@example.test",
+                    first_name="First",
+                    last_name=f"Last{n % 997}",
+                    password=PASSWORD,
+                    is_active=n % 10 != 0,
+                )
+                for n in range(low, high)
+            ]
+        )
         if users[0].pk is None:  # backends that do not return keys from bulk inserts
-            users = list(User.objects.filter(username__gte=f"user{low:06d}",
-                                             username__lt=f"user{high:06d}").order_by("username"))
-        records = ResourceRecord.objects.bulk_create([
-            ResourceRecord(id=uuid.uuid4(), resource_type="User", object_pk=str(user.pk),
-                           external_id=f"ext-{user.username}",
-                           attributes={"emails": [{"value": user.email, "type": "work",
-                                                   "primary": True}]})
-            for user in users
-        ])
-        ResourceElement.objects.bulk_create([
-            ResourceElement(record=record, attribute="emails", position=0,
-                            data=record.attributes["emails"][0],
-                            value_key=record.attributes["emails"][0]["value"].lower())
-            for record in records
-        ])
-        membership.objects.bulk_create([
-            membership(user_id=user.pk, group_id=groups[(user.pk + k) % GROUPS].pk)
-            for user in users for k in range(1 + user.pk % 3)
-        ])
+            users = list(
+                User.objects.filter(
+                    username__gte=f"user{low:06d}", username__lt=f"user{high:06d}"
+                ).order_by("username")
+            )
+        records = ResourceRecord.objects.bulk_create(
+            [
+                ResourceRecord(
+                    id=uuid.uuid4(),
+                    resource_type="User",
+                    object_pk=str(user.pk),
+                    external_id=f"ext-{user.username}",
+                    attributes={"emails": [{"value": user.email, "type": "work", "primary": True}]},
+                )
+                for user in users
+            ]
+        )
+        ResourceElement.objects.bulk_create(
+            [
+                ResourceElement(
+                    record=record,
+                    attribute="emails",
+                    position=0,
+                    data=record.attributes["emails"][0],
+                    value_key=record.attributes["emails"][0]["value"].lower(),
+                )
+                for record in records
+            ]
+        )
+        membership.objects.bulk_create(
+            [
+                membership(user_id=user.pk, group_id=groups[(user.pk + k) % GROUPS].pk)
+                for user in users
+                for k in range(1 + user.pk % 3)
+            ]
+        )
 
 
 def measure(client: Client, token: str, path: str, rounds: int) -> tuple[float, int]:
@@ -108,8 +133,12 @@ def operations(population: int, rng: random.Random) -> dict[str, str]:
         "userName eq (other case)": f'/scim/v2/Users?filter=userName eq "USER{n:06d}"',
         "externalId eq": f'/scim/v2/Users?filter=externalId eq "ext-user{n:06d}"',
         "emails.value eq": f'/scim/v2/Users?filter=emails.value eq "user{n:06d}@example.test"',
-        "userName sw and active eq": f'/scim/v2/Users?filter=userName sw "user{n // 10:05d}" and active eq true',
-        "page of 100 sorted by userName": f"/scim/v2/Users?sortBy=userName&count=100&startIndex={start}",
+        "userName sw and active eq": (
+            f'/scim/v2/Users?filter=userName sw "user{n // 10:05d}" and active eq true'
+        ),
+        "page of 100 sorted by userName": (
+            f"/scim/v2/Users?sortBy=userName&count=100&startIndex={start}"
+        ),
     }
 
 

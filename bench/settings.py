@@ -1,4 +1,4 @@
-"""Settings for the benchmarks: stock auth models, SQLite file or PostgreSQL (SCIM_BENCH_DB=postgres)."""
+"""Benchmark settings: stock auth models; SQLite, or PostgreSQL with SCIM_BENCH_DB=postgres."""
 
 from __future__ import annotations
 

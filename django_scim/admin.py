@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib import admin, messages
@@ -34,8 +35,13 @@ class SCIMClientAdmin(admin.ModelAdmin):
     def _show_token(self, request: HttpRequest, obj: SCIMClient, raw: str) -> None:
         messages.warning(
             request,
-            format_html(_("Bearer token for {}: <code>{}</code> — copy it now, it is not shown "
-                          "again."), obj.name, raw),
+            format_html(
+                str(
+                    _("Bearer token for {}: <code>{}</code> — copy it now, it is not shown again.")
+                ),
+                obj.name,
+                raw,
+            ),
         )
 
     @admin.action(description=_("Revoke selected clients"))
@@ -53,17 +59,45 @@ class SCIMClientAdmin(admin.ModelAdmin):
 
 @admin.register(ProvisioningLog)
 class ProvisioningLogAdmin(admin.ModelAdmin):
-    list_display = ("created", "client_name", "method", "path", "resource_type", "operation",
-                    "status", "scim_type", "duration_ms")
-    list_filter = ("client", "resource_type", "method", "status", "operation",
-                   ("created", admin.DateFieldListFilter))
+    list_display = (
+        "created",
+        "client_name",
+        "method",
+        "path",
+        "resource_type",
+        "operation",
+        "status",
+        "scim_type",
+        "duration_ms",
+    )
+    list_filter = (
+        "client",
+        "resource_type",
+        "method",
+        "status",
+        "operation",
+        ("created", admin.DateFieldListFilter),
+    )
     search_fields = ("path", "resource_id", "client_name")
     date_hierarchy = "created"
     list_select_related = ("client",)
     show_full_result_count = False
-    fields = ("created", "client", "client_name", "method", "path", "resource_type",
-              "resource_id", "operation", "status", "scim_type", "duration_ms", "remote_addr",
-              "pretty_request_body", "pretty_response_body")
+    fields = (
+        "created",
+        "client",
+        "client_name",
+        "method",
+        "path",
+        "resource_type",
+        "resource_id",
+        "operation",
+        "status",
+        "scim_type",
+        "duration_ms",
+        "remote_addr",
+        "pretty_request_body",
+        "pretty_response_body",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -84,8 +118,6 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
 def _pretty(text: str) -> str:
     if not text:
         return "—"
-    try:
+    with contextlib.suppress(jsoncodec.JSONDecodeError):
         text = jsoncodec.dumps_pretty(jsoncodec.loads(text))
-    except jsoncodec.JSONDecodeError:
-        pass
     return format_html('<pre style="white-space: pre-wrap">{}</pre>', text)

@@ -25,15 +25,23 @@ from django_scim.conf import DELETE_MODES, IMPORT_STRINGS, scim_settings
 def check_rest_framework_installed(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if apps.is_installed("rest_framework"):
         return []
-    return [Error("django_scim needs Django REST framework.",
-                  hint="Add 'rest_framework' to INSTALLED_APPS.", id="django_scim.E001")]
+    return [
+        Error(
+            "django_scim needs Django REST framework.",
+            hint="Add 'rest_framework' to INSTALLED_APPS.",
+            id="django_scim.E001",
+        )
+    ]
 
 
 @register(Tags.compatibility)
 def check_unknown_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     return [
-        Error(f"Unknown SCIM setting {key!r}.",
-              hint="Check the spelling against the settings reference.", id="django_scim.E002")
+        Error(
+            f"Unknown SCIM setting {key!r}.",
+            hint="Check the spelling against the settings reference.",
+            id="django_scim.E002",
+        )
         for key in scim_settings.unknown_keys()
     ]
 
@@ -58,9 +66,14 @@ def check_registry(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     except ImproperlyConfigured as exc:
         if "could not import" in str(exc):
             return []  # reported by E003
-        return [Error(str(exc), hint="Each adapter must subclass ResourceAdapter and map "
-                      "existing attributes; names and endpoints must be unique.",
-                      id="django_scim.E004")]
+        return [
+            Error(
+                str(exc),
+                hint="Each adapter must subclass ResourceAdapter and map "
+                "existing attributes; names and endpoints must be unique.",
+                id="django_scim.E004",
+            )
+        ]
     return []
 
 
@@ -70,8 +83,12 @@ def check_paging_limits(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     for key in ("MAX_RESULTS", "DEFAULT_COUNT"):
         value = getattr(scim_settings, key)
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            errors.append(Error(f"SCIM[{key!r}] must be a positive integer, not {value!r}.",
-                                id="django_scim.E005"))
+            errors.append(
+                Error(
+                    f"SCIM[{key!r}] must be a positive integer, not {value!r}.",
+                    id="django_scim.E005",
+                )
+            )
     return errors
 
 

@@ -12,15 +12,17 @@ class ClientError(ValueError):
     """A client operation that cannot be done, with a message for a human."""
 
 
-def create_client(name: str, token: str | None = None, read_only: bool = False) -> tuple[SCIMClient, str]:
+def create_client(
+    name: str, token: str | None = None, read_only: bool = False
+) -> tuple[SCIMClient, str]:
     """Create a client; returns it and the raw token (shown once, never stored)."""
     name = name.strip()
     if not name:
         raise ClientError("A client needs a name.")
     if token is not None and len(token) < tokens.MIN_TOKEN_LENGTH:
         raise ClientError(f"A token must be at least {tokens.MIN_TOKEN_LENGTH} characters long.")
-    client = SCIMClient(name=name,
-                        scope=SCIMClient.Scope.READ if read_only else SCIMClient.Scope.READ_WRITE)
+    scope = SCIMClient.Scope.READ if read_only else SCIMClient.Scope.READ_WRITE
+    client = SCIMClient(name=name, scope=str(scope))
     raw = client.set_token(token)
     try:
         with transaction.atomic():

@@ -5,16 +5,21 @@ research notes in the repository's history and the replay tests in
 ``tests/idp/``). Those that could surprise a strict client are switched off
 per client with ``SCIMClient.strict`` (then the RFC answer is given instead).
 
-| leniency | who sends it |
-| --- | --- |
-| PATCH ``op`` in any case (``Add``, ``Replace``, ``Remove``) | Entra ID default job |
-| ``"True"``/``"False"`` strings for booleans | Entra ID (PATCH values, ``primary``, filters) |
-| path-less PATCH values whose keys are paths (``name.givenName``, ``urn:...:User:department``) | Entra ID with ``aadOptscim062020`` |
-| a complex attribute sent as its bare ``value`` (``manager: "id"``); ``""``/``null``/``{"value": ""}`` clears it | Entra ID (enterprise manager) |
-| ``add``/``replace`` through a value filter that matches nothing creates the element (``emails[type eq "work"].value``) | Entra ID, Microsoft's validator *(strict: 400 noTarget for replace)* |
-| ``remove`` of ``members`` with a ``value`` list removes only those members | Entra ID default job |
-| read-only ``id``, ``meta``, ``schemas``, ``groups`` inside PUT bodies and path-less PATCH values are ignored | Okta (PUT, group rename) |
-| unknown schema URNs (``.../ADSCIM/2.0/Group``) tolerated | Entra ID group create |
+- PATCH ``op`` in any case (``Add``, ``Replace``, ``Remove``): Entra ID default job.
+- ``"True"``/``"False"`` strings for booleans: Entra ID (values, ``primary``, filters).
+- path-less PATCH values whose keys are paths (``name.givenName``,
+  ``urn:...:User:department``): Entra ID with ``aadOptscim062020``.
+- a complex attribute sent as its bare ``value`` (``manager: "id"``), cleared with
+  ``""``, ``null`` or ``{"value": ""}``: Entra ID (enterprise manager).
+- ``add``/``replace`` through a value filter that matches nothing creates the element
+  (``emails[type eq "work"].value``): Entra ID, Microsoft's validator.
+  *Strict clients: 400 noTarget for replace.*
+- ``remove`` of ``members`` with a ``value`` list removes only those members: Entra ID.
+- read-only ``id``, ``meta``, ``schemas``, ``groups`` inside PUT bodies and path-less
+  PATCH values are ignored: Okta (PUT, group rename).
+- unknown schema URNs (``.../ADSCIM/2.0/Group``) are tolerated: Entra ID group create.
+
+docs/dialects.md has the full table with the client behaviour each one answers.
 """
 
 from __future__ import annotations
@@ -36,7 +41,11 @@ def bare_value(attribute: Attribute, value: Any) -> Any:
 
     ``""`` and ``{"value": ""}`` mean "no value" (Entra clears the manager that way).
     """
-    if attribute.multi_valued or not attribute.is_complex or attribute.sub_attribute("value") is None:
+    if (
+        attribute.multi_valued
+        or not attribute.is_complex
+        or attribute.sub_attribute("value") is None
+    ):
         return value
     if isinstance(value, str):
         return {"value": value} if value else None

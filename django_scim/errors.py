@@ -75,7 +75,9 @@ class NoTarget(SCIMError):
 
 class InvalidValue(SCIMError):
     scim_type = constants.INVALID_VALUE
-    default_detail = "A required value is missing or the value is not compatible with the attribute."
+    default_detail = (
+        "A required value is missing or the value is not compatible with the attribute."
+    )
 
 
 class InvalidVersion(SCIMError):

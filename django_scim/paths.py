@@ -152,8 +152,11 @@ class PatchPath:
 
     @property
     def text(self) -> str:
-        return str(self.attribute) + ("[...]" if self.filter is not None else "") + (
-            f".{self.sub_attribute.name}" if self.sub_attribute else "")
+        return (
+            str(self.attribute)
+            + ("[...]" if self.filter is not None else "")
+            + (f".{self.sub_attribute.name}" if self.sub_attribute else "")
+        )
 
 
 def parse_patch_path(text: Any, resource_type: ResourceType) -> PatchPath:

@@ -1,4 +1,4 @@
-"""``attributes`` / ``excludedAttributes`` and the ``returned`` characteristic (RFC 7644 §3.4.2.5, §3.9).
+"""``attributes``, ``excludedAttributes`` and ``returned`` (RFC 7644 §3.4.2.5, §3.9).
 
 The projection is decided before the resource is built, so an adapter can skip
 work the response will not carry: a group list with
@@ -77,9 +77,7 @@ class Projection:
             return subs or False
         if attribute.returned is Returned.REQUEST:
             return False
-        if whole in self.excludes or (schema_id, None, None) in self.excludes:
-            return False
-        return True
+        return whole not in self.excludes and (schema_id, None, None) not in self.excludes
 
     def _excluded_subs(self, schema_id: str, attribute: Attribute) -> set[str]:
         if self.includes:

@@ -21,8 +21,9 @@ logger = logging.getLogger("django_scim.provisioning_log")
 
 REDACTED = "********"
 _SECRET_KEY = re.compile(r"password|secret|token", re.IGNORECASE)
-_RAW_SECRET = re.compile(r'("[^"]*(?:password|secret|token)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"',
-                         re.IGNORECASE)
+_RAW_SECRET = re.compile(
+    r'("[^"]*(?:password|secret|token)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)', re.IGNORECASE
+)
 
 
 def redact(value: Any) -> Any:

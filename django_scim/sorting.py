@@ -56,7 +56,9 @@ def sort_expression(adapter: ResourceAdapter, sort_by: str) -> Any:
     if attribute.is_complex and path.sub_attribute is None:
         implied = attribute.sub_attribute("value")
         if implied is None:
-            raise InvalidValue(f"Cannot sort by complex attribute '{sort_by}'; name a sub-attribute.")
+            raise InvalidValue(
+                f"Cannot sort by complex attribute '{sort_by}'; name a sub-attribute."
+            )
         path = AttributePath(path.schema, attribute, implied, path.is_extension)
     target = path.sub_attribute or attribute
     expression = _stored(adapter, path)
@@ -103,7 +105,9 @@ def _common(adapter: ResourceAdapter, path: AttributePath) -> Any:
     if name != "meta":
         return None
     if sub == "created":
-        return F(adapter.created_field) if adapter.created_field else _record_value(adapter, "created")
+        return (
+            F(adapter.created_field) if adapter.created_field else _record_value(adapter, "created")
+        )
     if sub == "lastModified":
         return _record_value(adapter, "last_modified")
     if sub == "resourceType":
@@ -122,7 +126,9 @@ def _first_element(adapter: ResourceAdapter, path: AttributePath) -> Subquery:
         record__resource_type=adapter.resource_type_name,
         record__object_pk=Cast(OuterRef("pk"), output_field=CharField()),
     ).order_by(
-        Case(When(data__primary=True, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Case(
+            When(data__primary=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
         "position",
     )
     return Subquery(rows.values_list(KT(f"data__{sub.name}"), flat=True)[:1])

@@ -15,21 +15,37 @@ app_name = "scim"
 
 urlpatterns = [
     path("", base.NotFoundView.as_view(), name="root"),
-    re_path(r"^ServiceProviderConfig/?$", discovery.ServiceProviderConfigView.as_view(),
-            name="service-provider-config"),
+    re_path(
+        r"^ServiceProviderConfig/?$",
+        discovery.ServiceProviderConfigView.as_view(),
+        name="service-provider-config",
+    ),
     re_path(r"^Schemas/?$", discovery.SchemaListView.as_view(), name="schemas"),
-    re_path(r"^Schemas/(?P<schema_id>[^/]+)/?$", discovery.SchemaDetailView.as_view(),
-            name="schema-detail"),
+    re_path(
+        r"^Schemas/(?P<schema_id>[^/]+)/?$",
+        discovery.SchemaDetailView.as_view(),
+        name="schema-detail",
+    ),
     re_path(r"^ResourceTypes/?$", discovery.ResourceTypeListView.as_view(), name="resource-types"),
-    re_path(r"^ResourceTypes/(?P<name>[^/]+)/?$", discovery.ResourceTypeDetailView.as_view(),
-            name="resource-type-detail"),
+    re_path(
+        r"^ResourceTypes/(?P<name>[^/]+)/?$",
+        discovery.ResourceTypeDetailView.as_view(),
+        name="resource-type-detail",
+    ),
     re_path(r"^\.search/?$", resources.RootSearchView.as_view(), name="search"),
     re_path(r"^(?:Bulk|Me)/?$", base.NotImplementedView.as_view(), name="unsupported"),
-    re_path(r"^(?P<endpoint>[^/.][^/]*)/\.search/?$", resources.ResourceSearchView.as_view(),
-            name="resource-search"),
-    re_path(r"^(?P<endpoint>[^/.][^/]*)/?$", resources.ResourceListView.as_view(),
-            name="resource-list"),
-    re_path(r"^(?P<endpoint>[^/.][^/]*)/(?P<resource_id>[^/]+)/?$",
-            resources.ResourceDetailView.as_view(), name="resource-detail"),
+    re_path(
+        r"^(?P<endpoint>[^/.][^/]*)/\.search/?$",
+        resources.ResourceSearchView.as_view(),
+        name="resource-search",
+    ),
+    re_path(
+        r"^(?P<endpoint>[^/.][^/]*)/?$", resources.ResourceListView.as_view(), name="resource-list"
+    ),
+    re_path(
+        r"^(?P<endpoint>[^/.][^/]*)/(?P<resource_id>[^/]+)/?$",
+        resources.ResourceDetailView.as_view(),
+        name="resource-detail",
+    ),
     re_path(r"^.*$", base.NotFoundView.as_view(), name="not-found"),
 ]

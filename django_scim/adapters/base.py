@@ -22,10 +22,11 @@ from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 
-from django_scim import dialects, jsoncodec, patch, signals
+from django_scim import dialects, jsoncodec, signals
+from django_scim import patch as patching
+from django_scim.adapters import records
 from django_scim.adapters.context import RequestContext
 from django_scim.adapters.fields import Column, Mapping
-from django_scim.adapters import records
 from django_scim.adapters.records import copy_json
 from django_scim.conf import scim_settings
 from django_scim.errors import InvalidValue, Mutability, NotFound, Uniqueness
@@ -111,7 +112,9 @@ class ResourceAdapter:
 
     @cached_property
     def bound_fields(self) -> list[tuple[AttributePath, Mapping]]:
-        return [(parse_path(key, self.resource_type), mapping) for key, mapping in self.fields.items()]
+        return [
+            (parse_path(key, self.resource_type), mapping) for key, mapping in self.fields.items()
+        ]
 
     # -- hooks a site overrides ---------------------------------------------
 
@@ -175,8 +178,9 @@ class ResourceAdapter:
         assert record is not None
         return record
 
-    def get(self, scim_id: str, projection: Projection | None = None,
-            for_update: bool = False) -> Model:
+    def get(
+        self, scim_id: str, projection: Projection | None = None, for_update: bool = False
+    ) -> Model:
         """The object with SCIM id ``scim_id``, within ``get_queryset()``; 404 otherwise."""
         record = self._find_record(scim_id, for_update)
         queryset = self.prefetched(self.get_queryset(), projection)
@@ -200,8 +204,14 @@ class ResourceAdapter:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
         return record
 
-    def page(self, queryset: QuerySet, offset: int, count: int,
-             projection: Projection | None, ordering: list[Any] | None = None) -> list[Model]:
+    def page(
+        self,
+        queryset: QuerySet,
+        offset: int,
+        count: int,
+        projection: Projection | None,
+        ordering: list[Any] | None = None,
+    ) -> list[Model]:
         if count <= 0:
             return []
         queryset = queryset.order_by(*ordering) if ordering else self.ordered(queryset)
@@ -267,11 +277,14 @@ class ResourceAdapter:
         if not keys:
             return []
         rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name, id__in=keys)
-        return list(self.get_queryset().filter(pk__in=self.pks_from_records(rows))
-                    .values_list("pk", flat=True))
+        return list(
+            self.get_queryset()
+            .filter(pk__in=self.pks_from_records(rows))
+            .values_list("pk", flat=True)
+        )
 
     def resolve_ids(self, ids: Iterable[Any]) -> list[Model]:
-        """Objects for SCIM ids (e.g. group members), within ``get_queryset()``; 400 if any is unknown."""
+        """Objects for SCIM ids (group members) in ``get_queryset()``; 400 if one is unknown."""
         keys = set()
         for value in ids:
             try:
@@ -284,7 +297,9 @@ class ResourceAdapter:
         pks = [row.object_pk for row in rows]
         objs = list(self.get_queryset().filter(pk__in=pks))
         if len(objs) != len(keys):
-            raise InvalidValue(f"Unknown {self.resource_type_name} id(s) among {sorted(map(str, keys))}.")
+            raise InvalidValue(
+                f"Unknown {self.resource_type_name} id(s) among {sorted(map(str, keys))}."
+            )
         return objs
 
     # -- writing -----------------------------------------------------------------
@@ -292,14 +307,18 @@ class ResourceAdapter:
     def _send(self, signal: Signal, obj: Model, record: ResourceRecord) -> None:
         def send() -> None:
             signal.send(
-                sender=type(self), resource_type=self.resource_type_name, instance=obj,
-                scim_id=str(record.id), client=self.client,
+                sender=type(self),
+                resource_type=self.resource_type_name,
+                instance=obj,
+                scim_id=str(record.id),
+                client=self.client,
             )
 
         transaction.on_commit(send)
 
-    def _apply(self, obj: Model, data: dict[str, Any], creating: bool,
-               relations: bool = True) -> list[tuple[Mapping, Any]]:
+    def _apply(
+        self, obj: Model, data: dict[str, Any], creating: bool, relations: bool = True
+    ) -> list[tuple[Mapping, Any]]:
         """Put mapped values on ``obj``; leave the side-table remainder in ``data``."""
         pending = []
         for path, mapping in self.bound_fields:
@@ -316,8 +335,14 @@ class ResourceAdapter:
                 data.pop(extension.id, None)
         return pending
 
-    def _save(self, obj: Model, record: ResourceRecord, data: dict[str, Any],
-              pending: list[tuple[Mapping, Any]], creating: bool) -> None:
+    def _save(
+        self,
+        obj: Model,
+        record: ResourceRecord,
+        data: dict[str, Any],
+        pending: list[tuple[Mapping, Any]],
+        creating: bool,
+    ) -> None:
         try:
             with transaction.atomic(savepoint=False):
                 obj.save()
@@ -328,7 +353,9 @@ class ResourceAdapter:
                 record.save()
                 records.write_elements(record, self.resource_type, creating)
         except IntegrityError:
-            raise Uniqueness(f"A {self.resource_type_name} with these unique values exists.") from None
+            raise Uniqueness(
+                f"A {self.resource_type_name} with these unique values exists."
+            ) from None
         for mapping, value in pending:
             mapping.save_related(obj, value, self.ctx, creating)
         self.ctx.remember(record)
@@ -368,7 +395,9 @@ class ResourceAdapter:
     def _is_active(self, obj: Model) -> bool | None:
         return bool(getattr(obj, self.active_field)) if self.active_field else None
 
-    def _send_deactivation(self, obj: Model, record: ResourceRecord, was_active: bool | None) -> None:
+    def _send_deactivation(
+        self, obj: Model, record: ResourceRecord, was_active: bool | None
+    ) -> None:
         if was_active and self._is_active(obj) is False:
             self._send(signals.resource_deactivated, obj, record)
 
@@ -380,16 +409,21 @@ class ResourceAdapter:
         for path, mapping in self.bound_fields:
             attribute = path.sub_attribute or path.attribute
             value = path.get(data)
-            if (isinstance(mapping, Column) and attribute is not None and value is not None
-                    and attribute.uniqueness is not U.NONE):
+            if (
+                isinstance(mapping, Column)
+                and attribute is not None
+                and value is not None
+                and attribute.uniqueness is not U.NONE
+            ):
                 lookup = mapping.field if attribute.case_exact else f"{mapping.field}__iexact"
                 found = inactive.filter(**{lookup: value}).first()
                 if found is not None:
                     return found
         external_id = data.get("externalId")
         if external_id:
-            rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name,
-                                                 external_id=external_id)
+            rows = ResourceRecord.objects.filter(
+                resource_type=self.resource_type_name, external_id=external_id
+            )
             return inactive.filter(pk__in=self.pks_from_records(rows)).first()
         return None
 
@@ -415,13 +449,14 @@ class ResourceAdapter:
 
     def patch(self, obj: Model, body: Any) -> Model:
         """Apply a PatchOp (RFC 7644 §3.5.2); all operations or none."""
-        operations = patch.parse_request(body, self.resource_type)
+        operations = patching.parse_request(body, self.resource_type)
         with transaction.atomic(savepoint=False):
             record = self.record_of(obj)
             document = self.document(obj)
             before = copy_json(document)
-            editor = patch.DocumentPatch(self.resource_type, document,
-                                         dialects.is_lenient(self.client))
+            editor = patching.DocumentPatch(
+                self.resource_type, document, dialects.is_lenient(self.client)
+            )
             changes = self._patch_operations(operations, editor)
             if document != before:
                 data = validate_resource(document, self.resource_type)
@@ -437,11 +472,12 @@ class ResourceAdapter:
             self._send(signals.resource_patched, obj, record)
         return obj
 
-    def _patch_operations(self, operations: list[patch.Operation],
-                          editor: patch.DocumentPatch) -> list[tuple[Mapping, Any]]:
+    def _patch_operations(
+        self, operations: list[patching.Operation], editor: patching.DocumentPatch
+    ) -> list[tuple[Mapping, Any]]:
         changes = []
         for operation in operations:
-            for step, implicit in patch.expand(operation, self.resource_type):
+            for step, implicit in patching.expand(operation, self.resource_type):
                 assert step.path is not None
                 mapping = self.mapping_for(step.path.attribute)
                 read_only = step.path.target.read_only or bool(mapping and mapping.read_only)
@@ -450,7 +486,7 @@ class ResourceAdapter:
                 if mapping is not None and mapping.is_relation:
                     if read_only:
                         raise Mutability(f"'{step.path}' is read-only.")
-                    changes.append((mapping, patch.relation_change(step)))
+                    changes.append((mapping, patching.relation_change(step)))
                 else:
                     editor.apply(step)
         return changes

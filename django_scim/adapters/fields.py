@@ -44,13 +44,12 @@ class Mapping:
     def assign(self, obj: Model, value: Any, creating: bool) -> None:
         """Copy the value onto the unsaved object."""
 
-    def save_related(
-        self, obj: Model, value: Any, ctx: RequestContext, creating: bool
-    ) -> None:
+    def save_related(self, obj: Model, value: Any, ctx: RequestContext, creating: bool) -> None:
         """Write relations once the object has a primary key."""
 
-    def check_unique(self, adapter: ResourceAdapter, obj: Model, value: Any,
-                     attribute: Attribute) -> None:
+    def check_unique(
+        self, adapter: ResourceAdapter, obj: Model, value: Any, attribute: Attribute
+    ) -> None:
         """Raise Uniqueness if another object holds ``value``."""
 
     def apply_change(self, obj: Model, change: RelationChange, ctx: RequestContext) -> None:
@@ -60,10 +59,10 @@ class Mapping:
 
 def _field_default(obj: Model, name: str) -> Any:
     field = obj._meta.get_field(name)
-    if field.null:
+    if getattr(field, "null", False):
         return None
-    if field.has_default():
-        return field.get_default()
+    if getattr(field, "has_default", lambda: False)():
+        return field.get_default()  # type: ignore[union-attr]
     return ""
 
 
@@ -99,8 +98,9 @@ class Column(Mapping):
             raise InvalidValue(f"Value is longer than {max_length} characters.")
         setattr(obj, self.field, value)
 
-    def check_unique(self, adapter: ResourceAdapter, obj: Model, value: Any,
-                     attribute: Attribute) -> None:
+    def check_unique(
+        self, adapter: ResourceAdapter, obj: Model, value: Any, attribute: Attribute
+    ) -> None:
         if value is None or attribute.uniqueness is U.NONE:
             return
         lookup = self.field if attribute.case_exact else f"{self.field}__iexact"
@@ -190,7 +190,8 @@ class ManyToMany(Mapping):
     def query_name(self, model: type[Model]) -> str:
         """The name to filter on: ``user`` for the reverse accessor ``user_set``."""
         for field in model._meta.get_fields():
-            accessor = field.get_accessor_name() if field.auto_created and not field.concrete else None
+            reverse = field.auto_created and not field.concrete
+            accessor = getattr(field, "get_accessor_name", lambda: None)() if reverse else None
             if self.relation in (field.name, accessor):
                 return field.name
         raise InvalidValue(f"{model.__name__} has no relation {self.relation!r}.")
@@ -211,12 +212,14 @@ class ManyToMany(Mapping):
             record = ctx.record(self.target, item)
             if record is None:
                 continue
-            items.append({
-                "value": str(record.id),
-                "$ref": ctx.location(self.target, record.id),
-                "display": adapter.display(item),
-                "type": self.element_type,
-            })
+            items.append(
+                {
+                    "value": str(record.id),
+                    "$ref": ctx.location(self.target, record.id),
+                    "display": adapter.display(item),
+                    "type": self.element_type,
+                }
+            )
         return items or None
 
     def _target(self, ctx: RequestContext) -> ResourceAdapter:

@@ -50,8 +50,12 @@ def ensure(
         for pk in missing:
             created = (created_of(by_pk[pk]) if created_of else None) or now
             new_rows.append(
-                ResourceRecord(resource_type=resource_type, object_pk=pk, created=created,
-                               last_modified=created)
+                ResourceRecord(
+                    resource_type=resource_type,
+                    object_pk=pk,
+                    created=created,
+                    last_modified=created,
+                )
             )
         # A concurrent request may create the same rows: keep theirs, then read back.
         ResourceRecord.objects.bulk_create(new_rows, ignore_conflicts=True)
@@ -87,13 +91,20 @@ def element_rows(record: ResourceRecord, resource_type: Any) -> list[Any]:
                 data = item if isinstance(item, dict) else {"value": item}
                 value = data.get("value")
                 value_key = value.lower()[:255] if isinstance(value, str) else None
-                rows.append(ResourceElement(record=record, attribute=key, position=position,
-                                            data=data, value_key=value_key))
+                rows.append(
+                    ResourceElement(
+                        record=record,
+                        attribute=key,
+                        position=position,
+                        data=data,
+                        value_key=value_key,
+                    )
+                )
     return rows
 
 
 def write_elements(record: ResourceRecord, resource_type: Any, creating: bool) -> None:
-    """Replace the record's element rows (two queries at most; none when nothing is multi-valued)."""
+    """Replace the record's element rows: two queries at most, none without multi-valued data."""
     from django_scim.models import ResourceElement
 
     if not creating:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,13 @@ class Not:
 
 @dataclass(frozen=True)
 class ValuePath:
-    """``attr[filter]``: the inner filter applies to one element of a (multi-valued) complex attribute."""
+    """``attr[filter]``: the inner filter applies to one element of a complex attribute."""
 
     path: AttrRef
     filter: Node
 
 
-Node = Union[Compare, Present, And, Or, Not, ValuePath]
+Node = Compare | Present | And | Or | Not | ValuePath
 
 COMPARE_OPS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"})
 

@@ -89,12 +89,16 @@ class Evaluator:
         try:
             path = parse_path(ref.text, self.resource_type)
         except UnknownAttribute:
-            raise InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.") from None
+            raise InvalidFilter(
+                f"Unknown attribute '{ref.text}' at position {ref.position}."
+            ) from None
         if path.attribute is None:
             raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
         return path
 
-    def _value_path(self, path: AttributePath, node: ast.ValuePath, resource: dict[str, Any]) -> bool:
+    def _value_path(
+        self, path: AttributePath, node: ast.ValuePath, resource: dict[str, Any]
+    ) -> bool:
         attribute = path.attribute
         assert attribute is not None
         if path.sub_attribute is not None or not attribute.is_complex:
@@ -104,7 +108,9 @@ class Evaluator:
         inner = ElementEvaluator(attribute)
         return any(inner.matches(node.filter, element) for element in elements)
 
-    def _leaf(self, path: AttributePath, node: ast.Compare | ast.Present, resource: dict[str, Any]) -> bool:
+    def _leaf(
+        self, path: AttributePath, node: ast.Compare | ast.Present, resource: dict[str, Any]
+    ) -> bool:
         attribute = path.attribute
         assert attribute is not None
         op = node.op if isinstance(node, ast.Compare) else None
@@ -159,7 +165,9 @@ class ElementEvaluator:
             raise InvalidFilter("Value paths cannot be nested.")
         sub = self.attribute.sub_attribute(node.path.text)
         if sub is None:
-            raise InvalidFilter(f"'{node.path.text}' is not a sub-attribute of '{self.attribute.name}'.")
+            raise InvalidFilter(
+                f"'{node.path.text}' is not a sub-attribute of '{self.attribute.name}'."
+            )
         value = element.get(sub.name) if isinstance(element, dict) else None
         if isinstance(node, ast.Present):
             return not is_absent(value)

@@ -27,7 +27,9 @@ _LITERALS = {"true": True, "false": False, "null": None}
 
 def parse_filter(text: str) -> Node:
     if len(text) > scim_settings.FILTER_MAX_LENGTH:
-        raise InvalidFilter(f"The filter is longer than {scim_settings.FILTER_MAX_LENGTH} characters.")
+        raise InvalidFilter(
+            f"The filter is longer than {scim_settings.FILTER_MAX_LENGTH} characters."
+        )
     if not text.strip():
         raise InvalidFilter("The filter is empty.")
     return _Parser(tokenize(text), scim_settings.FILTER_MAX_DEPTH).parse()
@@ -62,7 +64,9 @@ class _Parser:
     def _error(self, message: str) -> InvalidFilter:
         token = self.current
         found = "end of filter" if token.kind == "end" else repr(token.text)
-        return InvalidFilter(f"Invalid filter at position {token.position}: {message}, found {found}.")
+        return InvalidFilter(
+            f"Invalid filter at position {token.position}: {message}, found {found}."
+        )
 
     def _enter(self) -> None:
         self.depth += 1

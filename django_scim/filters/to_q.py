@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Cast
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
 from django_scim.errors import InvalidFilter
@@ -58,8 +58,11 @@ def json_leaf(prefix: str, key: str, attribute: Attribute, op: str | None, value
             value = value.isoformat()
         return compare(KT(lookup), op, value, attribute)
     if value is None:
-        return ~json_leaf(prefix, key, attribute, None, None) if op == "eq" else json_leaf(
-            prefix, key, attribute, None, None)
+        return (
+            ~json_leaf(prefix, key, attribute, None, None)
+            if op == "eq"
+            else json_leaf(prefix, key, attribute, None, None)
+        )
     if op == "eq":
         return Q(**{lookup: value})
     if op == "ne":
@@ -86,7 +89,9 @@ class ColumnElementScope(Scope):
         if sub.name == "value":
             return present(self.field, sub) if op is None else compare(self.field, op, value, sub)
         if sub.name == "primary":
-            matched = op is None or (op == "eq" and value is True) or (op == "ne" and value is not True)
+            matched = (
+                op is None or (op == "eq" and value is True) or (op == "ne" and value is not True)
+            )
             return present(self.field, sub) if matched else NEVER
         return NEVER if op != "ne" else present(self.field, sub)
 
@@ -119,7 +124,7 @@ class RelationScope(Scope):
 
 
 def id_condition(op: str | None, value: Any) -> Q:
-    """SCIM ids are UUIDs: compared as UUIDs (eq, ne, pr); a value that is no UUID matches nothing."""
+    """SCIM ids are UUIDs, compared as such (eq, ne, pr); a non-UUID value matches nothing."""
     if op is None:
         return ALWAYS
     if op not in ("eq", "ne"):
@@ -168,7 +173,9 @@ class QueryTranslator:
         try:
             path = parse_path(ref.text, self.resource_type)
         except UnknownAttribute:
-            raise InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.") from None
+            raise InvalidFilter(
+                f"Unknown attribute '{ref.text}' at position {ref.position}."
+            ) from None
         if path.attribute is None:
             raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
         return path
@@ -196,8 +203,9 @@ class QueryTranslator:
         else:
             q = self._record_q(Q(attributes__has_key=extension.id))
             for path, mapping in self.adapter.bound_fields:
-                if path.schema == extension.id and isinstance(mapping, Column):
-                    q |= present(mapping.field, path.sub_attribute or path.attribute)
+                target = path.sub_attribute or path.attribute
+                if path.schema == extension.id and isinstance(mapping, Column) and target:
+                    q |= present(mapping.field, target)
         return q if op == "eq" else ~q
 
     def _compare(self, node: ast.Compare) -> Q:
@@ -264,34 +272,52 @@ class QueryTranslator:
             return common
         mapping = self.adapter.mapping_for(path)
         if isinstance(mapping, Column):
-            return present(mapping.field, target) if op is None else compare(mapping.field, op, value, target)
+            return (
+                present(mapping.field, target)
+                if op is None
+                else compare(mapping.field, op, value, target)
+            )
         if mapping is not None:
             raise InvalidFilter(f"'{path}' cannot be filtered.")
         return self._record_q(json_leaf("attributes", _json_key(path), target, op, value))
 
-    def _common(self, path: AttributePath, target: Attribute, op: str | None, value: Any) -> Q | None:
+    def _common(
+        self, path: AttributePath, target: Attribute, op: str | None, value: Any
+    ) -> Q | None:
         if path.is_extension or path.schema != self.resource_type.schema.id:
             return None
         name = path.attribute.name if path.attribute else ""
         if name == "id":
             return self._record_q(id_condition(op, value))
         if name == "externalId":
-            return self._record_q(present("external_id", target) if op is None else compare("external_id", op, value, target))
+            return self._record_q(
+                present("external_id", target)
+                if op is None
+                else compare("external_id", op, value, target)
+            )
         if name != "meta":
             return None
         return self._meta(target, op, value)
 
     def _meta(self, target: Attribute, op: str | None, value: Any) -> Q:
         if target.name == "resourceType":
-            matched = op is None or _python_compare(self.resource_type.name, op, value, target.case_exact)
+            matched = op is None or _python_compare(
+                self.resource_type.name, op, value, target.case_exact
+            )
             return ALWAYS if matched else NEVER
         if target.name == "created":
             field = self.adapter.created_field
             if field:
                 return present(field, target) if op is None else compare(field, op, value, target)
-            return self._record_q(present("created", target) if op is None else compare("created", op, value, target))
+            return self._record_q(
+                present("created", target) if op is None else compare("created", op, value, target)
+            )
         if target.name == "lastModified":
-            return self._record_q(present("last_modified", target) if op is None else compare("last_modified", op, value, target))
+            return self._record_q(
+                present("last_modified", target)
+                if op is None
+                else compare("last_modified", op, value, target)
+            )
         raise InvalidFilter(f"'meta.{target.name}' cannot be filtered.")
 
     def _record_q(self, condition: Q) -> Q:
@@ -308,7 +334,9 @@ class QueryTranslator:
             target = self.adapter.ctx.adapter(mapping.target)
             if target is None:
                 return NEVER
-            related = target.get_model()._default_manager.filter(build(RelationScope(mapping, target)))
+            related = target.get_model()._default_manager.filter(
+                build(RelationScope(mapping, target))
+            )
             model = self.adapter.get_model()
             owners = model._default_manager.filter(**{f"{mapping.query_name(model)}__in": related})
             return Q(pk__in=owners.values("pk"))
@@ -328,8 +356,9 @@ class QueryTranslator:
         pk = self.adapter.get_model()._meta.pk
         return Q(pk__in=rows.values_list(Cast("record__object_pk", output_field=pk), flat=True))
 
-    def _column_element(self, path: AttributePath, mapping: PrimaryValue, build: Any,
-                        subs: frozenset[str], key: str) -> Q:
+    def _column_element(
+        self, path: AttributePath, mapping: PrimaryValue, build: Any, subs: frozenset[str], key: str
+    ) -> Q:
         """The element whose value the column holds (the primary, else the first).
 
         For a condition on ``value`` alone the column is exact: it always holds one
@@ -381,13 +410,15 @@ class ElementFilter:
             raise InvalidFilter("Value paths cannot be nested.")
         sub = self.attribute.sub_attribute(node.path.text)
         if sub is None:
-            raise InvalidFilter(f"'{node.path.text}' is not a sub-attribute of '{self.attribute.name}'.")
+            raise InvalidFilter(
+                f"'{node.path.text}' is not a sub-attribute of '{self.attribute.name}'."
+            )
         if isinstance(node, ast.Present):
             return self.scope.leaf(sub, None, None)
-        return self.scope.leaf(sub, node.op, coerce(sub, node.op, node.value, f"{self.attribute.name}.{sub.name}"))
+        return self.scope.leaf(
+            sub, node.op, coerce(sub, node.op, node.value, f"{self.attribute.name}.{sub.name}")
+        )
 
 
 def filter_queryset(adapter: ResourceAdapter, queryset: QuerySet, node: ast.Node) -> QuerySet:
     return queryset.filter(QueryTranslator(adapter).translate(node))
-
-

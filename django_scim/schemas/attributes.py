@@ -104,5 +104,7 @@ def reference(name: str, types: tuple[str, ...], description: str = "", **kwargs
     return Attribute(name, AttributeType.REFERENCE, description, reference_types=types, **kwargs)
 
 
-def complex_(name: str, subs: tuple[Attribute, ...], description: str = "", **kwargs: Any) -> Attribute:
+def complex_(
+    name: str, subs: tuple[Attribute, ...], description: str = "", **kwargs: Any
+) -> Attribute:
     return Attribute(name, AttributeType.COMPLEX, description, sub_attributes=subs, **kwargs)

@@ -49,7 +49,8 @@ ID = string(
     uniqueness=Uniqueness.SERVER,
 )
 EXTERNAL_ID = string(
-    "externalId", "Identifier of the resource as defined by the provisioning client.",
+    "externalId",
+    "Identifier of the resource as defined by the provisioning client.",
     case_exact=True,
 )
 META = complex_(
@@ -58,12 +59,15 @@ META = complex_(
         string("resourceType", "The name of the resource type.", case_exact=True, mutability=RO),
         Attribute("created", AttributeType.DATETIME, "When the resource was added.", mutability=RO),
         Attribute(
-            "lastModified", AttributeType.DATETIME, "When the resource was last updated.",
+            "lastModified",
+            AttributeType.DATETIME,
+            "When the resource was last updated.",
             mutability=RO,
         ),
         reference("location", ("uri",), "The URI of the resource.", case_exact=True, mutability=RO),
-        string("version", "The version (entity tag) of the resource.", case_exact=True,
-               mutability=RO),
+        string(
+            "version", "The version (entity tag) of the resource.", case_exact=True, mutability=RO
+        ),
     ),
     "Resource metadata.",
     mutability=RO,
@@ -92,8 +96,11 @@ ADDRESSES = complex_(
         string("region", "The state or region component."),
         string("postalCode", "The zip code or postal code component."),
         string("country", "The country name component (ISO 3166-1 alpha-2)."),
-        string("type", "A label indicating the address's function.",
-               canonical_values=("work", "home", "other")),
+        string(
+            "type",
+            "A label indicating the address's function.",
+            canonical_values=("work", "home", "other"),
+        ),
         boolean("primary", "Whether this is the preferred address; true at most once."),
     ),
     "Physical mailing addresses for this user.",
@@ -106,8 +113,12 @@ GROUPS = complex_(
         string("value", "The identifier of the user's group.", mutability=RO),
         reference("$ref", ("User", "Group"), "The URI of the group.", mutability=RO),
         string("display", "The group's display name.", mutability=RO),
-        string("type", "How the membership arises.", canonical_values=("direct", "indirect"),
-               mutability=RO),
+        string(
+            "type",
+            "How the membership arises.",
+            canonical_values=("direct", "indirect"),
+            mutability=RO,
+        ),
     ),
     "The groups the user belongs to; managed through the Group resource.",
     multi_valued=True,
@@ -120,8 +131,10 @@ USER = Schema(
     description="User Account",
     attributes=(
         string(
-            "userName", "Unique identifier for the user, used to authenticate.",
-            required=True, uniqueness=Uniqueness.SERVER,
+            "userName",
+            "Unique identifier for the user, used to authenticate.",
+            required=True,
+            uniqueness=Uniqueness.SERVER,
         ),
         NAME,
         string("displayName", "The name of the user, suitable for display to end-users."),
@@ -134,20 +147,26 @@ USER = Schema(
         string("timezone", "The user's time zone in IANA 'Olson' format."),
         boolean("active", "The user's administrative status."),
         string(
-            "password", "The user's clear-text password, for setting it only.",
-            mutability=Mutability.WRITE_ONLY, returned=Returned.NEVER,
+            "password",
+            "The user's clear-text password, for setting it only.",
+            mutability=Mutability.WRITE_ONLY,
+            returned=Returned.NEVER,
         ),
         _plural("emails", "Email addresses for the user.", ("work", "home", "other")),
         _plural(
-            "phoneNumbers", "Phone numbers for the user.",
+            "phoneNumbers",
+            "Phone numbers for the user.",
             ("work", "home", "mobile", "fax", "pager", "other"),
         ),
         _plural(
-            "ims", "Instant messaging addresses for the user.",
+            "ims",
+            "Instant messaging addresses for the user.",
             ("aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"),
         ),
         _plural(
-            "photos", "URLs of photos of the user.", ("photo", "thumbnail"),
+            "photos",
+            "URLs of photos of the user.",
+            ("photo", "thumbnail"),
             value=reference("value", ("external",), "The URL of a photo of the user."),
         ),
         ADDRESSES,
@@ -155,7 +174,8 @@ USER = Schema(
         _plural("entitlements", "Entitlements held by the user."),
         _plural("roles", "Roles of the user."),
         _plural(
-            "x509Certificates", "X.509 certificates issued to the user.",
+            "x509Certificates",
+            "X.509 certificates issued to the user.",
             value=Attribute("value", AttributeType.BINARY, "A DER-encoded X.509 certificate."),
         ),
     ),
@@ -165,11 +185,16 @@ MEMBERS = complex_(
     "members",
     (
         string("value", "The identifier of the member.", mutability=Mutability.IMMUTABLE),
-        reference("$ref", ("User", "Group"), "The URI of the member.",
-                  mutability=Mutability.IMMUTABLE),
+        reference(
+            "$ref", ("User", "Group"), "The URI of the member.", mutability=Mutability.IMMUTABLE
+        ),
         string("display", "The member's display name.", mutability=RO),
-        string("type", "The member's resource type.", canonical_values=("User", "Group"),
-               mutability=Mutability.IMMUTABLE),
+        string(
+            "type",
+            "The member's resource type.",
+            canonical_values=("User", "Group"),
+            mutability=Mutability.IMMUTABLE,
+        ),
     ),
     "A list of members of the group.",
     multi_valued=True,

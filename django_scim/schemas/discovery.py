@@ -10,8 +10,8 @@ from typing import Any
 
 from django_scim import constants
 from django_scim.conf import scim_settings
-from django_scim.schemas.registry import Registry, ResourceType
 from django_scim.schemas.attributes import Schema
+from django_scim.schemas.registry import Registry, ResourceType
 
 
 def service_provider_config(base_url: str) -> dict[str, Any]:

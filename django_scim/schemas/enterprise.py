@@ -21,8 +21,9 @@ ENTERPRISE_USER = Schema(
             (
                 string("value", "The id of the SCIM resource representing the manager."),
                 reference("$ref", ("User",), "The URI of the manager's resource."),
-                string("displayName", "The manager's display name.",
-                       mutability=Mutability.READ_ONLY),
+                string(
+                    "displayName", "The manager's display name.", mutability=Mutability.READ_ONLY
+                ),
             ),
             "The user's manager.",
         ),

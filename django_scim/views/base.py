@@ -54,8 +54,9 @@ class SCIMView(APIView):
         namespace = request.resolver_match.namespace if request.resolver_match else "scim"
         return request.build_absolute_uri(reverse(f"{namespace or 'scim'}:root"))
 
-    def finalize_response(self, request: Request, response: Response, *args: Any,
-                          **kwargs: Any) -> Response:
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         provisioning_log.attach(self, request, response)
         return response
@@ -86,7 +87,7 @@ class NotFoundView(SCIMView):
     def _not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise errors.NotFound("No SCIM endpoint at this URL.")
 
-    get = post = put = patch = delete = head = options = _not_found
+    get = post = put = patch = delete = _not_found
 
 
 class NotImplementedView(SCIMView):

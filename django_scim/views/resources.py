@@ -1,4 +1,5 @@
-"""Resource endpoints for every registered type: list, create, read, replace, delete (RFC 7644 §3.3-§3.6)."""
+"""Resource endpoints of every registered type: list, create, read, replace, patch, delete,
+.search (RFC 7644 §3.3-§3.6)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,26 @@ from rest_framework.response import Response
 
 from django_scim import errors
 from django_scim.adapters.base import ResourceAdapter
-from django_scim.pagination import list_response, parse_paging
 from django_scim.conf import scim_settings
 from django_scim.constants import SEARCH_REQUEST
 from django_scim.filters.ast import attribute_refs
 from django_scim.filters.parser import parse_filter
+from django_scim.pagination import list_response, parse_paging
 from django_scim.paths import UnknownAttribute, parse_path
 from django_scim.projection import Projection
 from django_scim.schemas.registry import ResourceType, get_registry
 from django_scim.sorting import order_by, parse_sort_order
 from django_scim.views.base import SCIMView
 
-
-SEARCH_KEYS = ("filter", "sortBy", "sortOrder", "startIndex", "count", "attributes",
-               "excludedAttributes")
+SEARCH_KEYS = (
+    "filter",
+    "sortBy",
+    "sortOrder",
+    "startIndex",
+    "count",
+    "attributes",
+    "excludedAttributes",
+)
 
 
 class ResourceTypeMixin:
@@ -51,7 +58,7 @@ class ResourceTypeMixin:
         )
 
     def query(self, adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
-        """A ListResponse for filter/sortBy/sortOrder/startIndex/count/attributes (RFC 7644 §3.4.2)."""
+        """A ListResponse for filter, sortBy, sortOrder, startIndex, count (RFC 7644 §3.4.2)."""
         start, count = parse_paging(params.get("startIndex"), params.get("count"))
         projection = Projection(
             self.resource_type, params.get("attributes"), params.get("excludedAttributes")
@@ -62,7 +69,9 @@ class ResourceTypeMixin:
         total = queryset.count()
         ordering = None
         if params.get("sortBy"):
-            ordering = order_by(adapter, params["sortBy"], parse_sort_order(params.get("sortOrder")))
+            ordering = order_by(
+                adapter, params["sortBy"], parse_sort_order(params.get("sortOrder"))
+            )
         objs = adapter.page(queryset, start - 1, count, projection, ordering)
         resources = [self.render(adapter, obj, projection) for obj in objs]
         return list_response(resources, total, start)
@@ -70,8 +79,9 @@ class ResourceTypeMixin:
     def render(self, adapter: ResourceAdapter, obj: Any, projection: Projection) -> dict[str, Any]:
         return projection.apply(adapter.to_scim(obj, projection))
 
-    def resource_response(self, adapter: ResourceAdapter, obj: Any, projection: Projection,
-                          status: int = 200) -> Response:
+    def resource_response(
+        self, adapter: ResourceAdapter, obj: Any, projection: Projection, status: int = 200
+    ) -> Response:
         full = adapter.to_scim(obj, projection)
         meta = full["meta"]
         headers = {"ETag": meta["version"]}
@@ -197,7 +207,9 @@ def _check_known_somewhere(text: str) -> None:
         if ref.text.lower() == "schemas":
             continue
         if not any(_resolves(ref.text, resource_type) for resource_type in types):
-            raise errors.InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.")
+            raise errors.InvalidFilter(
+                f"Unknown attribute '{ref.text}' at position {ref.position}."
+            )
 
 
 def _resolves(text: str, resource_type: ResourceType) -> bool:
@@ -223,14 +235,18 @@ class _TypeQuery:
             queryset = self.adapter.filtered(queryset, params["filter"], across_types=True)
         return queryset
 
-    def render_page(self, queryset: Any, offset: int, count: int, params: dict[str, Any]) -> list[Any]:
-        projection = Projection(self.resource_type, params.get("attributes"),
-                                params.get("excludedAttributes"))
+    def render_page(
+        self, queryset: Any, offset: int, count: int, params: dict[str, Any]
+    ) -> list[Any]:
+        projection = Projection(
+            self.resource_type, params.get("attributes"), params.get("excludedAttributes")
+        )
         ordering = None
         if params.get("sortBy"):
             try:
-                ordering = order_by(self.adapter, params["sortBy"],
-                                    parse_sort_order(params.get("sortOrder")))
+                ordering = order_by(
+                    self.adapter, params["sortBy"], parse_sort_order(params.get("sortOrder"))
+                )
             except errors.InvalidValue:
                 ordering = None
         objs = self.adapter.page(queryset, offset, count, projection, ordering)

@@ -8,5 +8,8 @@ from example_project.accounts.models import User
 
 @admin.register(User)
 class EmployeeAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Employment", {"fields": ("employee_number", "department")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Employment", {"fields": ("employee_number", "department")}),
+    )
     list_display = (*UserAdmin.list_display, "employee_number", "department")

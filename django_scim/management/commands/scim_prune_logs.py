@@ -16,8 +16,9 @@ class Command(BaseCommand):
     help = "Delete SCIM provisioning log entries older than SCIM['LOG_RETENTION_DAYS']."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--days", type=int, default=None,
-                            help="Keep this many days instead of the setting.")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Keep this many days instead of the setting."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["days"] if options["days"] is not None else scim_settings.LOG_RETENTION_DAYS

@@ -1,4 +1,4 @@
-"""``scim_token create NAME [--token VALUE] [--read-only]``, ``scim_token list``, ``scim_token revoke NAME``."""
+"""``scim_token create NAME [--token VALUE] [--read-only]``, ``list``, ``revoke NAME``."""
 
 from __future__ import annotations
 
@@ -32,15 +32,18 @@ class Command(BaseCommand):
     def _create(self, options: dict[str, Any]) -> None:
         client, raw = create_client(options["name"], options["token"], options["read_only"])
         self.stdout.write(raw)
-        self.stderr.write(f"Created SCIM client {client.name!r} ({client.get_scope_display()}). "
-                          "The token is shown only once.")
+        self.stderr.write(
+            f"Created SCIM client {client.name!r} ({client.get_scope_display()}). "
+            "The token is shown only once."
+        )
 
     def _list(self, options: dict[str, Any]) -> None:
         for client in SCIMClient.objects.all():
             state = "active" if client.is_active else "revoked"
             used = client.last_used.isoformat() if client.last_used else "never"
-            self.stdout.write(f"{client.name}\t{client.token_prefix}…\t{client.scope}\t{state}\t"
-                              f"last used {used}")
+            self.stdout.write(
+                f"{client.name}\t{client.token_prefix}…\t{client.scope}\t{state}\tlast used {used}"
+            )
 
     def _revoke(self, options: dict[str, Any]) -> None:
         client = revoke_client(options["name"])

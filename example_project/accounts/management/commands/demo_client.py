@@ -23,5 +23,7 @@ class Command(BaseCommand):
         SCIMClient.objects.filter(name=NAME).delete()
         _client, raw = create_client(NAME, options["token"])
         url = options["url"]
-        self.stdout.write(f"SCIM endpoint: {url}/\nBearer token:  {raw}\n"
-                          f"Try: curl -H 'Authorization: Bearer {raw}' {url}/Users\n")
+        self.stdout.write(
+            f"SCIM endpoint: {url}/\nBearer token:  {raw}\n"
+            f"Try: curl -H 'Authorization: Bearer {raw}' {url}/Users\n"
+        )
