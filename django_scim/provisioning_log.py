@@ -4,7 +4,8 @@ The row is written from the response's close hook, which the WSGI/ASGI server
 calls once the body is sent, so the client never waits for it. A failure to
 write is logged and swallowed: the log must never break provisioning.
 Passwords (any key named like ``password``, and PATCH operations whose path
-targets one) are redacted; the Authorization header is never stored.
+targets one) are redacted; a body that does not parse is not stored at all
+if it mentions such a key; the Authorization header is never stored.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ logger = logging.getLogger("django_scim.provisioning_log")
 
 REDACTED = "********"
 _SECRET_KEY = re.compile(r"password|secret|token", re.IGNORECASE)
-_RAW_SECRET = re.compile(
-    r'("[^"]*(?:password|secret|token)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)', re.IGNORECASE
-)
 
 
 def redact(value: Any) -> Any:
@@ -57,9 +55,14 @@ def _request_body(request: Any) -> str:
     if isinstance(data, (dict, list)) and data:
         return _text(data)
     raw = getattr(request._request, "_scim_raw_body", None)
-    if raw:
-        return _text(_RAW_SECRET.sub(rf'\1"{REDACTED}"', raw.decode("utf-8", "replace")))
-    return ""
+    if not raw:
+        return ""
+    text = raw.decode("utf-8", "replace")
+    if _SECRET_KEY.search(text):
+        # A body that does not parse cannot be redacted reliably (any quoting, any
+        # value type, cut anywhere): keep none of it.
+        return f"[{len(raw)} bytes not logged: the body does not parse and names a secret]"
+    return _text(text)
 
 
 def _client(request: Any) -> Any:
