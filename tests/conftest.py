@@ -17,18 +17,22 @@ SCIM_JSON = "application/scim+json"
 BASE = "/scim/v2"
 
 
+def _url(path: str) -> str:
+    """Paths are relative to the SCIM prefix unless they already start with it."""
+    return path if path.startswith(BASE) else f"{BASE}/{path.lstrip('/')}"
+
+
 class SCIMTestClient(APIClient):
     """APIClient that sends SCIM JSON bodies and decodes SCIM JSON responses."""
 
-    def _send(self, method: str, path: str, data: Any = None, content_type: str = SCIM_JSON,
-              **extra: Any):
+    def _send(
+        self, method: str, path: str, data: Any = None, content_type: str = SCIM_JSON, **extra: Any
+    ):
         body = data if isinstance(data, (str, bytes)) or data is None else json.dumps(data)
-        url = path if path.startswith("/") and path.startswith(BASE) else f"{BASE}/{path.lstrip('/')}"
-        return getattr(super(), method)(url, body, content_type=content_type, **extra)
+        return getattr(super(), method)(_url(path), body, content_type=content_type, **extra)
 
     def get(self, path, data=None, **extra):
-        url = path if path.startswith(BASE) else f"{BASE}/{path.lstrip('/')}"
-        return super().get(url, data, **extra)
+        return super().get(_url(path), data, **extra)
 
     def post(self, path, data=None, **extra):
         return self._send("post", path, data, **extra)

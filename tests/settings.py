@@ -1,4 +1,4 @@
-"""Test settings: stock django.contrib.auth; in-memory SQLite, or PostgreSQL when SCIM_TEST_DB=postgres."""
+"""Test settings: stock django.contrib.auth; in-memory SQLite, or PostgreSQL (SCIM_TEST_DB)."""
 
 from __future__ import annotations
 

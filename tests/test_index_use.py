@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from django_scim.adapters.context import RequestContext
-from django_scim.adapters.users import UserAdapter
 from django_scim.adapters.groups import GroupAdapter
+from django_scim.adapters.users import UserAdapter
 from tests.factories import GroupFactory, UserFactory
 
 

@@ -21,7 +21,7 @@ def warm(scim):
 
 
 def _user_id(scim, user) -> str:
-    response = scim.get(f"Users?count=200")
+    response = scim.get("Users?count=200")
     return next(r["id"] for r in body(response)["Resources"] if r["userName"] == user.username)
 
 
