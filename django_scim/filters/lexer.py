@@ -61,7 +61,11 @@ def _string(text: str, position: int, tokens: list[Token]) -> int:
     if not match:
         raise InvalidFilter(f"Unterminated or malformed string at position {position}.")
     raw = match.group()
-    tokens.append(Token("string", raw, position, jsoncodec.loads(raw)))
+    try:
+        value = jsoncodec.loads(raw)
+    except jsoncodec.JSONDecodeError:  # e.g. a lone UTF-16 surrogate escape
+        raise InvalidFilter(f"Invalid string escape at position {position}.") from None
+    tokens.append(Token("string", raw, position, value))
     return match.end()
 
 
