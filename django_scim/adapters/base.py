@@ -415,8 +415,7 @@ class ResourceAdapter:
                 and value is not None
                 and attribute.uniqueness is not U.NONE
             ):
-                lookup = mapping.field if attribute.case_exact else f"{mapping.field}__iexact"
-                found = inactive.filter(**{lookup: value}).first()
+                found = inactive.filter(mapping.equals(value, attribute)).first()
                 if found is not None:
                     return found
         external_id = data.get("externalId")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
 from django_scim.schemas.attributes import Attribute
@@ -88,6 +88,12 @@ class Column(Mapping):
     def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
         return _scim_scalar(getattr(obj, self.field))
 
+    def equals(self, value: Any, attribute: Attribute) -> Q:
+        """Equality as the filters compare (``LOWER(col) = LOWER(value)``: indexed)."""
+        from django_scim.filters.compare import compare
+
+        return compare(self.field, "eq", value, attribute)
+
     def assign(self, obj: Model, value: Any, creating: bool) -> None:
         if value is None:
             if self.keep_if_missing:
@@ -103,8 +109,7 @@ class Column(Mapping):
     ) -> None:
         if value is None or attribute.uniqueness is U.NONE:
             return
-        lookup = self.field if attribute.case_exact else f"{self.field}__iexact"
-        others = adapter.get_model()._default_manager.filter(**{lookup: value})
+        others = adapter.get_model()._default_manager.filter(self.equals(value, attribute))
         if obj.pk is not None:
             others = others.exclude(pk=obj.pk)
         if others.exists():
