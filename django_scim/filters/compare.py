@@ -79,15 +79,23 @@ def _text(expr: Any) -> Any:
 
 
 def compare_text(expr: Any, op: str, value: str, case_exact: bool) -> Q:
-    """A string comparison; ``expr`` is text (a column or a JSON value as text)."""
+    """A string comparison; ``expr`` is text (a column or a JSON value as text).
+
+    An empty string is an absent value (a column holds ``""`` for "unassigned"),
+    so it matches nothing but ``ne``; ``ne`` is the exact negation of ``eq``.
+    """
     expr = _text(expr)
+    stored = Q(IsNull(expr, False)) & ~Q(Exact(expr, ""))
+    matched = _text_condition(expr, "eq" if op == "ne" else op, value, case_exact) & stored
+    return ~matched if op == "ne" else matched
+
+
+def _text_condition(expr: Any, op: str, value: str, case_exact: bool) -> Q:
     literal: Any = Value(value, output_field=CharField())
     if not case_exact:
         expr, literal = Lower(expr), Lower(literal)
     if op == "eq":
         return Q(Exact(expr, literal))
-    if op == "ne":
-        return ~Q(Exact(expr, literal)) | Q(IsNull(expr, True))
     if op == "co":
         return Q(GreaterThan(StrIndex(expr, literal), 0))
     if op == "sw":
@@ -98,12 +106,12 @@ def compare_text(expr: Any, op: str, value: str, case_exact: bool) -> Q:
 
 
 def compare_value(expr: Any, op: str, value: Any) -> Q:
-    """Booleans, numbers and instants: plain SQL comparison."""
+    """Booleans, numbers and instants: plain SQL comparison; ``ne`` negates a present ``eq``."""
     expr = _text(expr)
+    if op == "ne":
+        return ~(Q(Exact(expr, value)) & Q(IsNull(expr, False)))
     if op == "eq":
         return Q(Exact(expr, value))
-    if op == "ne":
-        return ~Q(Exact(expr, value)) | Q(IsNull(expr, True))
     return Q(ORDERING[op](expr, value))
 
 
