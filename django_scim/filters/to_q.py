@@ -343,18 +343,25 @@ class QueryTranslator:
         if mapping is not None and not isinstance(mapping, PrimaryValue):
             raise InvalidFilter(f"'{path}' cannot be filtered.")
         key = _json_key(path)
-        q = self._element_q(Q(attribute=key) & build(ElementScope()))
+        owners = self._element_owners(Q(attribute=key) & build(ElementScope()))
         if isinstance(mapping, PrimaryValue):
-            q |= self._column_element(path, mapping, build, subs, key)
-        return q
+            # One IN over a UNION rather than ``IN (...) OR column = x``: an OR
+            # with a subquery defeats the column's index and scans the table.
+            column = self._column_element(path, mapping, build, subs, key)
+            model = self.adapter.get_model()
+            owners = owners.union(model._default_manager.filter(column).order_by().values("pk"))
+        return Q(pk__in=owners)
 
-    def _element_q(self, condition: Q) -> Q:
-        """Objects owning a matching element row: element index first, then the record by key."""
+    def _element_owners(self, condition: Q) -> QuerySet:
+        """Keys of objects owning a matching element row (element index, then record by key)."""
         rows = ResourceElement.objects.filter(
             condition, record__resource_type=self.resource_type.name
         )
         pk = self.adapter.get_model()._meta.pk
-        return Q(pk__in=rows.values_list(Cast("record__object_pk", output_field=pk), flat=True))
+        return rows.order_by().values_list(Cast("record__object_pk", output_field=pk), flat=True)
+
+    def _element_q(self, condition: Q) -> Q:
+        return Q(pk__in=self._element_owners(condition))
 
     def _column_element(
         self, path: AttributePath, mapping: PrimaryValue, build: Any, subs: frozenset[str], key: str

@@ -79,8 +79,12 @@ def test_e004_adapter_that_is_not_a_resource_adapter(settings):
 
 def test_e004_resource_type_declared_twice(settings):
     """E004: two adapters for the same resource type (name and endpoint must be unique)."""
-    settings.SCIM = {"ADAPTERS": ["django_scim.adapters.users.UserAdapter",
-                                  "django_scim.adapters.users.UserAdapter"]}
+    settings.SCIM = {
+        "ADAPTERS": [
+            "django_scim.adapters.users.UserAdapter",
+            "django_scim.adapters.users.UserAdapter",
+        ]
+    }
     errors = checks.check_registry()
     assert ids(errors) == ["django_scim.E004"]
     assert "twice" in errors[0].msg
@@ -119,7 +123,7 @@ def test_e006_unknown_delete_mode(settings):
 
 
 def test_e006_accepts_deactivate(settings):
-    """"deactivate" is a valid DELETE_MODE: no E006."""
+    """ "deactivate" is a valid DELETE_MODE: no E006."""
     settings.SCIM = {"DELETE_MODE": "deactivate"}
     assert checks.check_delete_mode() == []
 

@@ -28,7 +28,7 @@ def test_generated_tokens_are_random():
 def test_generated_token_carries_256_bits():
     """32 random bytes, URL-safe base64: 43 characters after the prefix, no padding."""
     token = tokens.generate()
-    body = token[len("scim_"):]
+    body = token[len("scim_") :]
     assert len(body) == 43
     assert re.fullmatch(r"[A-Za-z0-9_\-]{43}", body)
 
