@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # Filter limits (RFC 7644 §3.4.2.2): longer or deeper filters get 400 invalidFilter.
     "FILTER_MAX_LENGTH": 4096,
     "FILTER_MAX_DEPTH": 16,
+    # Comparisons in one filter: each becomes SQL terms, and databases cap
+    # expression size (SQLite at a depth of 1000).
+    "FILTER_MAX_CONDITIONS": 200,
     # Request limits: larger bodies get 413, deeper JSON 400 invalidSyntax.
     "MAX_BODY_BYTES": 1024 * 1024,
     "MAX_JSON_DEPTH": 32,

@@ -234,6 +234,7 @@ class DocumentPatch:
         whole = path.attribute
         elements = [dict(item) for item in whole.get(self.doc) or []]
         evaluator = ElementEvaluator(attribute)
+        evaluator.check(path.filter)  # also when there are no elements to test
         matched = [e for e in elements if evaluator.matches(path.filter, e)]
         if operation.op == "remove":
             self._remove_matched(path, elements, matched)

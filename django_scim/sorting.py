@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.expressions import OrderBy
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Lower
+from django.db.models.functions import Cast, Lower, NullIf
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
 from django_scim.errors import InvalidValue
@@ -82,7 +82,14 @@ def _stored(adapter: ResourceAdapter, path: AttributePath) -> Any:
     if common is not None:
         return common
     mapping = adapter.mapping_for(path)
+    target = path.sub_attribute or attribute
+    if isinstance(mapping, PrimaryValue) and target.name != "value":
+        # The column holds only the value; other sub-attributes live in element rows.
+        return _first_element(adapter, path)
     if isinstance(mapping, (Column, PrimaryValue)):
+        # A blank column is an absent value, and absent values sort last.
+        if target.type in STRING_TYPES:
+            return NullIf(F(mapping.field), Value(""))
         return F(mapping.field)
     if isinstance(mapping, ManyToMany) or mapping is not None:
         raise InvalidValue(f"Cannot sort by '{path}'.")

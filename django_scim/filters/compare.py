@@ -91,6 +91,9 @@ def compare_text(expr: Any, op: str, value: str, case_exact: bool) -> Q:
 
 
 def _text_condition(expr: Any, op: str, value: str, case_exact: bool) -> Q:
+    if value == "" and op in ("co", "sw", "ew"):
+        # Every string contains, starts and ends with the empty string.
+        return Q(IsNull(expr, False))
     literal: Any = Value(value, output_field=CharField())
     if not case_exact:
         expr, literal = Lower(expr), Lower(literal)

@@ -58,17 +58,54 @@ _OPS = {
 }
 
 
+def _leaves(node: ast.Node) -> list[ast.Node]:
+    """Comparisons and value paths of a filter, in written order."""
+    found: list[ast.Node] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (ast.And, ast.Or)):
+            pending += [current.right, current.left]
+        elif isinstance(current, ast.Not):
+            pending.append(current.expr)
+        else:
+            found.append(current)
+    return found
+
+
 class Evaluator:
+    """Whether one resource matches a filter.
+
+    ``matches`` checks every leaf of the filter before evaluating it, so an
+    unknown attribute or a wrong value type is an error whatever the data, as
+    it is for the SQL translator; evaluation itself short-circuits.
+    """
+
     def __init__(self, resource_type: ResourceType) -> None:
         self.resource_type = resource_type
 
     def matches(self, node: ast.Node, resource: dict[str, Any]) -> bool:
+        self.check(node)
+        return self._matches(node, resource)
+
+    def check(self, node: ast.Node) -> None:
+        """Raise InvalidFilter for any leaf that is invalid, on no data in particular."""
+        for leaf in _leaves(node):
+            if isinstance(leaf, ast.ValuePath) and leaf.path.text.lower() != "schemas":
+                path = self._resolve(leaf.path)
+                self._value_path(path, leaf, {})
+                assert path.attribute is not None
+                ElementEvaluator(path.attribute).check(leaf.filter)
+            else:
+                self._matches(leaf, {})
+
+    def _matches(self, node: ast.Node, resource: dict[str, Any]) -> bool:
         if isinstance(node, ast.And):
-            return self.matches(node.left, resource) and self.matches(node.right, resource)
+            return self._matches(node.left, resource) and self._matches(node.right, resource)
         if isinstance(node, ast.Or):
-            return self.matches(node.left, resource) or self.matches(node.right, resource)
+            return self._matches(node.left, resource) or self._matches(node.right, resource)
         if isinstance(node, ast.Not):
-            return not self.matches(node.expr, resource)
+            return not self._matches(node.expr, resource)
         if node.path.text.lower() == "schemas" and not isinstance(node, ast.ValuePath):
             return self._schemas(node, resource)
         path = self._resolve(node.path)
@@ -106,7 +143,7 @@ class Evaluator:
         value = AttributePath(path.schema, attribute, None, path.is_extension).get(resource)
         elements = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
         inner = ElementEvaluator(attribute)
-        return any(inner.matches(node.filter, element) for element in elements)
+        return any(inner._matches(node.filter, element) for element in elements)
 
     def _leaf(
         self, path: AttributePath, node: ast.Compare | ast.Present, resource: dict[str, Any]
@@ -155,12 +192,21 @@ class ElementEvaluator:
         self.attribute = attribute
 
     def matches(self, node: ast.Node, element: dict[str, Any]) -> bool:
+        self.check(node)
+        return self._matches(node, element)
+
+    def check(self, node: ast.Node) -> None:
+        """Raise InvalidFilter for any invalid leaf, whatever the element holds."""
+        for leaf in _leaves(node):
+            self._matches(leaf, {})
+
+    def _matches(self, node: ast.Node, element: dict[str, Any]) -> bool:
         if isinstance(node, ast.And):
-            return self.matches(node.left, element) and self.matches(node.right, element)
+            return self._matches(node.left, element) and self._matches(node.right, element)
         if isinstance(node, ast.Or):
-            return self.matches(node.left, element) or self.matches(node.right, element)
+            return self._matches(node.left, element) or self._matches(node.right, element)
         if isinstance(node, ast.Not):
-            return not self.matches(node.expr, element)
+            return not self._matches(node.expr, element)
         if isinstance(node, ast.ValuePath):
             raise InvalidFilter("Value paths cannot be nested.")
         sub = self.attribute.sub_attribute(node.path.text)

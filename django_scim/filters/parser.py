@@ -24,6 +24,10 @@ from django_scim.filters.lexer import Token, tokenize
 
 _LITERALS = {"true": True, "false": False, "null": None}
 
+#: Nesting the parser accepts whatever FILTER_MAX_DEPTH says: each level costs a
+#: few stack frames here and in the translator, and Python's stack is finite.
+DEPTH_CEILING = 100
+
 
 def parse_filter(text: str) -> Node:
     if len(text) > scim_settings.FILTER_MAX_LENGTH:
@@ -32,15 +36,18 @@ def parse_filter(text: str) -> Node:
         )
     if not text.strip():
         raise InvalidFilter("The filter is empty.")
-    return _Parser(tokenize(text), scim_settings.FILTER_MAX_DEPTH).parse()
+    max_depth = min(scim_settings.FILTER_MAX_DEPTH, DEPTH_CEILING)
+    return _Parser(tokenize(text), max_depth, scim_settings.FILTER_MAX_CONDITIONS).parse()
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], max_depth: int) -> None:
+    def __init__(self, tokens: list[Token], max_depth: int, max_conditions: int) -> None:
         self.tokens = tokens
         self.index = 0
         self.depth = 0
         self.max_depth = max_depth
+        self.conditions = 0
+        self.max_conditions = max_conditions
 
     # -- token helpers ---------------------------------------------------
 
@@ -82,18 +89,18 @@ class _Parser:
         return node
 
     def _or(self) -> Node:
-        node = self._and()
+        operands = [self._and()]
         while self._is_word("or"):
             self._advance()
-            node = Or(node, self._and())
-        return node
+            operands.append(self._and())
+        return _balanced(Or, operands)
 
     def _and(self) -> Node:
-        node = self._not()
+        operands = [self._not()]
         while self._is_word("and"):
             self._advance()
-            node = And(node, self._not())
-        return node
+            operands.append(self._not())
+        return _balanced(And, operands)
 
     def _not(self) -> Node:
         if self._is_word("not") and self.tokens[self.index + 1].kind == "(":
@@ -132,6 +139,9 @@ class _Parser:
         return ValuePath(path, inner)
 
     def _condition(self, path: AttrRef) -> Node:
+        self.conditions += 1
+        if self.conditions > self.max_conditions:
+            raise InvalidFilter(f"The filter has more than {self.max_conditions} comparisons.")
         if self.current.kind != "word":
             raise self._error("expected an operator")
         op = self.current.text.lower()
@@ -152,3 +162,16 @@ class _Parser:
             self._advance()
             return _LITERALS[token.text.lower()]
         raise self._error("expected a value (a quoted string, number, true, false or null)")
+
+
+def _balanced(kind: type[And] | type[Or], operands: list[Node]) -> Node:
+    """A chain ``a or b or c ...`` as a balanced tree, in the order written.
+
+    ``and`` and ``or`` are associative, so the shape does not change the
+    meaning; a balanced tree keeps a chain of n operands log2(n) deep, so the
+    translator and evaluator can walk it recursively however long it is.
+    """
+    if len(operands) == 1:
+        return operands[0]
+    middle = len(operands) // 2
+    return kind(_balanced(kind, operands[:middle]), _balanced(kind, operands[middle:]))

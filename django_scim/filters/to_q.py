@@ -21,14 +21,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Concat, Lower, Replace, Substr
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
 from django_scim.errors import InvalidFilter
 from django_scim.filters import ast
-from django_scim.filters.compare import ALWAYS, NEVER, STRING_TYPES, coerce, compare, present
+from django_scim.filters.compare import (
+    ALWAYS,
+    NEVER,
+    STRING_TYPES,
+    coerce,
+    compare,
+    compare_text,
+    present,
+)
 from django_scim.models import ResourceElement, ResourceRecord
 from django_scim.paths import AttributePath, UnknownAttribute, parse_path
 from django_scim.schemas.attributes import Attribute
@@ -63,11 +71,14 @@ def json_leaf(prefix: str, key: str, attribute: Attribute, op: str | None, value
             if op == "eq"
             else json_leaf(prefix, key, attribute, None, None)
         )
+    # Guarded by "the key is there", so a missing key yields FALSE, never SQL
+    # NULL, and ``not (...)`` around it stays the exact negation.
+    stored = Q(**{f"{lookup}__isnull": False})
     if op == "eq":
-        return Q(**{lookup: value})
+        return Q(**{lookup: value}) & stored
     if op == "ne":
-        return ~Q(**{lookup: value}) | Q(**{f"{lookup}__isnull": True})
-    return Q(**{f"{lookup}__{op.replace('ge', 'gte').replace('le', 'lte')}": value})
+        return ~(Q(**{lookup: value}) & stored)
+    return Q(**{f"{lookup}__{op.replace('ge', 'gte').replace('le', 'lte')}": value}) & stored
 
 
 class ElementScope(Scope):
@@ -124,17 +135,44 @@ class RelationScope(Scope):
 
 
 def id_condition(op: str | None, value: Any) -> Q:
-    """SCIM ids are UUIDs, compared as such (eq, ne, pr); a non-UUID value matches nothing."""
+    """A condition on ``ResourceRecord.id``: the id as the caseExact string it is (RFC 7643 §3.1).
+
+    Equality, the lookup IdPs make, uses the key itself; every other operator
+    compares the id's canonical text (lower-case, dashed), as rendered.
+    """
     if op is None:
         return ALWAYS
-    if op not in ("eq", "ne"):
-        raise InvalidFilter(f"'{op}' is not supported on ids; use eq or ne.")
+    if value is None:
+        return ALWAYS if op == "ne" else NEVER
+    if op in ("eq", "ne"):
+        key = _canonical_uuid(value)
+        matched = Q(id=key) if key is not None else NEVER
+        return matched if op == "eq" else ~matched
+    return compare_text(_canonical_id_text(), op, value, case_exact=True)
+
+
+def _canonical_uuid(value: str) -> UUID | None:
+    """``value`` as a UUID if it is spelled exactly as ids are rendered, else None."""
     try:
-        key = UUID(str(value)) if value is not None else None
+        key = UUID(value)
     except ValueError:
-        key = None
-    matched = Q(id=key) if key is not None else NEVER
-    return matched if op == "eq" else ~matched
+        return None
+    return key if str(key) == value else None
+
+
+def _canonical_id_text() -> Any:
+    """SQL text of the id as rendered (``8-4-4-4-12`` lower-case hex) on every database.
+
+    PostgreSQL casts a uuid to exactly that; SQLite stores 32 hex digits. Both
+    are reduced to the bare digits and re-dashed, so one expression serves both.
+    """
+    digits = Replace(Cast("id", output_field=CharField()), Value("-"), Value(""))
+    parts: list[Any] = []
+    for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)):
+        if parts:
+            parts.append(Value("-"))
+        parts.append(Substr(digits, start, length))
+    return Lower(Concat(*parts, output_field=CharField()))
 
 
 def _python_compare(left: str, op: str, right: Any, case_exact: bool) -> bool:
@@ -279,7 +317,9 @@ class QueryTranslator:
             )
         if mapping is not None:
             raise InvalidFilter(f"'{path}' cannot be filtered.")
-        return self._record_q(json_leaf("attributes", _json_key(path), target, op, value))
+        return self._record_q(
+            json_leaf("attributes", _json_key(path), target, op, value), _absent_matches(op, value)
+        )
 
     def _common(
         self, path: AttributePath, target: Attribute, op: str | None, value: Any
@@ -288,12 +328,15 @@ class QueryTranslator:
             return None
         name = path.attribute.name if path.attribute else ""
         if name == "id":
-            return self._record_q(id_condition(op, value))
+            # An object without a side row has an id the moment it is shown, one
+            # nobody can know yet: it is present and equal to no given value.
+            return self._record_q(id_condition(op, value), op is None or op == "ne")
         if name == "externalId":
             return self._record_q(
                 present("external_id", target)
                 if op is None
-                else compare("external_id", op, value, target)
+                else compare("external_id", op, value, target),
+                _absent_matches(op, value),
             )
         if name != "meta":
             return None
@@ -313,16 +356,33 @@ class QueryTranslator:
                 present("created", target) if op is None else compare("created", op, value, target)
             )
         if target.name == "lastModified":
+            # A side row, once made, starts from the object's creation time.
+            field = self.adapter.created_field
+            unseen: Q | bool = op is None or op == "ne"
+            if field and op is not None:
+                unseen = compare(field, op, value, target)
             return self._record_q(
                 present("last_modified", target)
                 if op is None
-                else compare("last_modified", op, value, target)
+                else compare("last_modified", op, value, target),
+                unseen,
             )
         raise InvalidFilter(f"'meta.{target.name}' cannot be filtered.")
 
-    def _record_q(self, condition: Q) -> Q:
+    def _record_q(self, condition: Q, unseen: Q | bool = False) -> Q:
+        """Objects whose side row meets ``condition``.
+
+        ``unseen`` says how objects without a side row yet (made outside SCIM,
+        never served) answer: they have no side attributes, so ``ne`` and
+        ``eq null`` match them.
+        """
         rows = ResourceRecord.objects.filter(Q(resource_type=self.resource_type.name) & condition)
-        return Q(pk__in=self.adapter.pks_from_records(rows))
+        q = Q(pk__in=self.adapter.pks_from_records(rows))
+        if unseen is False:
+            return q
+        every = ResourceRecord.objects.filter(resource_type=self.resource_type.name)
+        without_row = ~Q(pk__in=self.adapter.pks_from_records(every))
+        return q | (without_row if unseen is True else without_row & unseen)
 
     def _elements(self, path: AttributePath, build: Any, subs: frozenset[str]) -> Q:
         """A condition on the elements of a multi-valued attribute, wherever they are kept.
@@ -379,6 +439,11 @@ class QueryTranslator:
         if subs <= {"value"}:
             return q
         return q & ~self._element_q(Q(attribute=key))
+
+
+def _absent_matches(op: str | None, value: Any) -> bool:
+    """Whether an absent attribute meets the condition: ``ne <value>`` and ``eq null`` do."""
+    return (op == "ne" and value is not None) or (op == "eq" and value is None)
 
 
 def _inner_refs(node: ast.Node) -> list[ast.AttrRef]:

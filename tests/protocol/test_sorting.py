@@ -278,24 +278,12 @@ def test_invalid_sort_in_a_search_request(scim, people):
 # -- known defects --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sortBy on a sub-attribute of a column-mapped multi-valued attribute "
-    "(emails.type, emails.display) resolves to the whole attribute's mapping and sorts by "
-    "the e-mail column, i.e. by value.",
-)
 def test_sort_by_emails_type(scim):
     create(scim, {"userName": "e1", "emails": [{"value": "a@s.test", "type": "work"}]})
     create(scim, {"userName": "e2", "emails": [{"value": "b@s.test", "type": "home"}]})
     assert order(scim, "emails.type") == ["e2", "e1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Column-mapped strings store 'absent' as '' (the model's blank default), which "
-    "sorts first in ascending order, although the resource shows no value and absent "
-    "values should sort last.",
-)
 @pytest.mark.parametrize(
     ("sort_by", "with_value"),
     [

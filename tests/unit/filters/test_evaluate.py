@@ -802,22 +802,11 @@ def test_errors_inside_a_value_path_name_the_sub_attribute():
     assert "'emails.primary'" in error_of("emails[primary gt true]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The evaluator short-circuits: an error in a branch it does not reach (here an "
-    "unknown attribute after a false 'and') is never reported, while the SQL translator "
-    "rejects the same filter; whether a filter is valid should not depend on the data.",
-)
 def test_errors_do_not_depend_on_short_circuiting():
     with pytest.raises(InvalidFilter):
         matches('userName eq "nobody" and nope eq "x"')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A value path over an attribute without elements never evaluates its inner "
-    "filter, so an unknown sub-attribute goes unreported (the translator rejects it).",
-)
 def test_errors_inside_an_empty_value_path_are_reported():
     with pytest.raises(InvalidFilter):
         matches('emails[nope eq "x"]', user(emails=None))

@@ -228,11 +228,12 @@ def test_precedence_not_over_and_over_or(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a pr and b pr and c pr", ("and", ("and", ("pr", "a"), ("pr", "b")), ("pr", "c"))),
-        ("a pr or b pr or c pr", ("or", ("or", ("pr", "a"), ("pr", "b")), ("pr", "c"))),
+        ("a pr and b pr and c pr", ("and", ("pr", "a"), ("and", ("pr", "b"), ("pr", "c")))),
+        ("a pr or b pr or c pr", ("or", ("pr", "a"), ("or", ("pr", "b"), ("pr", "c")))),
     ],
 )
-def test_and_and_or_associate_to_the_left(text, expected):
+def test_chains_keep_their_operands_in_order(text, expected):
+    """``and``/``or`` are associative; a chain becomes a balanced tree, in written order."""
     assert parsed(text) == expected
 
 
@@ -440,9 +441,21 @@ def test_ten_thousand_parentheses_hit_the_depth_limit_before_recursing():
     assert "deeper than 16" in error_of("emails[" * 10_000)
 
 
-@override_settings(SCIM={"FILTER_MAX_LENGTH": 100_000})
+@override_settings(SCIM={"FILTER_MAX_LENGTH": 100_000, "FILTER_MAX_CONDITIONS": 10_000})
 def test_long_and_or_chains_parse_without_recursion():
     """``and``/``or`` chains are parsed iteratively: a long flat chain is not "deep"."""
     text = " or ".join(["title pr and userName pr"] * 2_000)
     node = parse_filter(text)
     assert isinstance(node, Or)
+
+    def depth(node) -> int:
+        children = [getattr(node, side) for side in ("left", "right") if hasattr(node, side)]
+        return 1 + max((depth(child) for child in children), default=0)
+
+    assert depth(node) <= 14  # balanced: log2(4000) + 1
+
+
+def test_the_number_of_comparisons_is_limited():
+    """FILTER_MAX_CONDITIONS (default 200) bounds the SQL a filter can produce."""
+    assert parse_filter(" or ".join(["title pr"] * 200))
+    assert "more than 200 comparisons" in error_of(" or ".join(["title pr"] * 201))
