@@ -113,6 +113,9 @@ class ResourceElement(models.Model):
     position = models.PositiveIntegerField()
     data = models.JSONField(default=dict)
     value_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    # The element whose value a model column holds (PrimaryValue): searches take
+    # its value from the column, which wins when edited outside SCIM.
+    in_column = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("SCIM multi-valued element")

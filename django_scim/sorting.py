@@ -124,12 +124,12 @@ def _common(adapter: ResourceAdapter, path: AttributePath) -> Any:
 
 def _first_element(adapter: ResourceAdapter, path: AttributePath) -> Subquery:
     """The primary element's (else the first element's) sub-attribute, as text."""
-    from django_scim.filters.to_q import _json_key
+    from django_scim.filters.to_q import _element_key
 
     sub: Attribute | None = path.sub_attribute
     assert sub is not None
     rows = ResourceElement.objects.filter(
-        attribute=_json_key(path),
+        attribute=_element_key(path),
         record__resource_type=adapter.resource_type_name,
         record__object_pk=Cast(OuterRef("pk"), output_field=CharField()),
     ).order_by(

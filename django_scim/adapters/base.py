@@ -105,6 +105,17 @@ class ResourceAdapter:
             found = self._mappings_by_key.get((path.key[0], path.key[1], None))
         return found
 
+    @cached_property
+    def column_element_keys(self) -> frozenset[str]:
+        """Element keys of the multi-valued attributes whose primary value is a column."""
+        from django_scim.adapters.fields import PrimaryValue
+
+        return frozenset(
+            records.element_key(path.schema, path.attribute.name, not path.is_extension)
+            for path, mapping in self.bound_fields
+            if isinstance(mapping, PrimaryValue) and path.attribute is not None
+        )
+
     def pks_from_records(self, records: QuerySet) -> QuerySet:
         """Primary keys of this model named by side-table rows, as a subquery."""
         pk = self.get_model()._meta.pk
@@ -351,7 +362,9 @@ class ResourceAdapter:
                 record.attributes = data
                 record.last_modified = timezone.now()
                 record.save()
-                records.write_elements(record, self.resource_type, creating)
+                records.write_elements(
+                    record, self.resource_type, creating, self.column_element_keys
+                )
         except IntegrityError:
             raise Uniqueness(
                 f"A {self.resource_type_name} with these unique values exists."

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q, QuerySet
 
+from django_scim.adapters.records import column_element
 from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.characteristics import Uniqueness as U
@@ -130,10 +131,8 @@ class PrimaryValue(Mapping):
         self.sub = sub_attribute
 
     def _target(self, items: list[dict[str, Any]]) -> dict[str, Any] | None:
-        for item in items:
-            if item.get("primary") is True:
-                return item
-        return items[0] if items else None
+        target: dict[str, Any] | None = column_element(items)
+        return target
 
     def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
         column = getattr(obj, self.field) or ""

@@ -72,8 +72,27 @@ def copy_json(value: Any) -> Any:
     return value
 
 
-def element_rows(record: ResourceRecord, resource_type: Any) -> list[Any]:
-    """One ResourceElement per element of every multi-valued attribute in ``record.attributes``."""
+def element_key(schema_id: str, attribute_name: str, is_core: bool) -> str:
+    """``ResourceElement.attribute``: the name, URN-qualified for extensions."""
+    return attribute_name if is_core else f"{schema_id}:{attribute_name}"
+
+
+def column_element(items: list[Any]) -> Any:
+    """The element a column holds: the primary one, else the first (RFC 7643 §2.4)."""
+    for item in items:
+        if isinstance(item, dict) and item.get("primary") is True:
+            return item
+    return items[0] if items else None
+
+
+def element_rows(
+    record: ResourceRecord, resource_type: Any, column_keys: frozenset[str] = frozenset()
+) -> list[Any]:
+    """One ResourceElement per element of every multi-valued attribute in ``record.attributes``.
+
+    ``column_keys`` names the attributes whose primary value a column holds;
+    their column element is marked ``in_column``.
+    """
     from django_scim.models import ResourceElement
 
     rows = []
@@ -86,7 +105,8 @@ def element_rows(record: ResourceRecord, resource_type: Any) -> list[Any]:
             values = holder.get(attribute.name)
             if not attribute.multi_valued or not isinstance(values, list):
                 continue
-            key = attribute.name if is_core else f"{schema.id}:{attribute.name}"
+            key = element_key(schema.id, attribute.name, is_core)
+            marked = column_element(values) if key in column_keys else None
             for position, item in enumerate(values):
                 data = item if isinstance(item, dict) else {"value": item}
                 value = data.get("value")
@@ -98,17 +118,23 @@ def element_rows(record: ResourceRecord, resource_type: Any) -> list[Any]:
                         position=position,
                         data=data,
                         value_key=value_key,
+                        in_column=item is marked,
                     )
                 )
     return rows
 
 
-def write_elements(record: ResourceRecord, resource_type: Any, creating: bool) -> None:
+def write_elements(
+    record: ResourceRecord,
+    resource_type: Any,
+    creating: bool,
+    column_keys: frozenset[str] = frozenset(),
+) -> None:
     """Replace the record's element rows: two queries at most, none without multi-valued data."""
     from django_scim.models import ResourceElement
 
     if not creating:
         ResourceElement.objects.filter(record=record).delete()
-    rows = element_rows(record, resource_type)
+    rows = element_rows(record, resource_type, column_keys)
     if rows:
         ResourceElement.objects.bulk_create(rows)

@@ -154,11 +154,15 @@ class Evaluator:
         raw = node.value if isinstance(node, ast.Compare) else None
         name = node.path.text
         if attribute.is_complex and path.sub_attribute is None:
+            if op is None:
+                # RFC 7644 §3.4.2.2: pr on a complex attribute asks for a non-empty node.
+                whole = path.get(resource)
+                if isinstance(whole, list):
+                    return any(not is_absent(item) for item in whole)
+                return not is_absent(whole)
             implied = attribute.sub_attribute("value") if attribute.multi_valued else None
             if implied is None:
-                if op is not None:
-                    raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
-                return not is_absent(path.get(resource))
+                raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
             path = AttributePath(path.schema, attribute, implied, path.is_extension)
         target = path.sub_attribute or attribute
         typed = coerce(target, op, raw, name) if op is not None else None

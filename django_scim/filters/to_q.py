@@ -26,6 +26,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Concat, Lower, Replace, Substr
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
+from django_scim.adapters.records import element_key
 from django_scim.errors import InvalidFilter
 from django_scim.filters import ast
 from django_scim.filters.compare import (
@@ -91,20 +92,42 @@ class ElementScope(Scope):
 
 
 class ColumnElementScope(Scope):
-    """The primary element kept in a model column: only ``value`` (and primary=true) exist."""
+    """The element whose value a model column holds (``PrimaryValue``).
 
-    def __init__(self, field: str) -> None:
+    Its value is the column (which wins over the side table, so edits made
+    outside SCIM are searched as shown). Its other sub-attributes are in its
+    element row, marked ``in_column``; an object without such a row (made
+    outside SCIM) shows ``{"value": <column>, "primary": true}`` and nothing else.
+    Every leaf speaks of this one element, so and/or/not combine them exactly.
+    """
+
+    def __init__(self, field: str, marked: Any, unmarked: Q) -> None:
         self.field = field
+        self.marked = marked  # condition on the marked row -> Q on the model
+        self.unmarked = unmarked  # objects without a marked row
 
     def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
         if sub.name == "value":
             return present(self.field, sub) if op is None else compare(self.field, op, value, sub)
         if sub.name == "primary":
-            matched = (
-                op is None or (op == "eq" and value is True) or (op == "ne" and value is not True)
-            )
-            return present(self.field, sub) if matched else NEVER
-        return NEVER if op != "ne" else present(self.field, sub)
+            shown: Any = True
+            unmarked_matches = op is None or _python_compare(shown, op, value, True)
+        else:
+            unmarked_matches = op is not None and _absent_matches(op, value)
+        q = self.marked(json_leaf("data", sub.name, sub, op, value))
+        return q | self.unmarked if unmarked_matches else q
+
+
+class SingularScope(Scope):
+    """The sub-attributes of a singular complex attribute, wherever each is stored."""
+
+    def __init__(self, translator: QueryTranslator, path: AttributePath) -> None:
+        self.translator = translator
+        self.path = path
+
+    def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
+        path = AttributePath(self.path.schema, self.path.attribute, sub, self.path.is_extension)
+        return self.translator._singular(path, sub, op, value)
 
 
 class RelationScope(Scope):
@@ -268,29 +291,32 @@ class QueryTranslator:
         assert attribute is not None
         if path.sub_attribute is not None or not attribute.is_complex:
             raise InvalidFilter(f"'{node.path.text}[...]' needs a complex attribute.")
-        subs = frozenset(ref.text.lower() for ref in _inner_refs(node.filter))
+        if not attribute.multi_valued:
+            # ``name[familyName eq "J"]``: the one value is the only element.
+            scope = SingularScope(self, path)
+            return ElementFilter(attribute, scope).translate(node.filter)
         return self._elements(
-            path, lambda scope: ElementFilter(attribute, scope).translate(node.filter), subs
+            path, lambda scope: ElementFilter(attribute, scope).translate(node.filter)
         )
 
     def _leaf(self, path: AttributePath, op: str | None, value: Any, name: str) -> Q:
         attribute = path.attribute
         assert attribute is not None
         if attribute.is_complex and path.sub_attribute is None:
+            if op is None:
+                # RFC 7644 §3.4.2.2: pr on a complex attribute asks for a non-empty node.
+                if attribute.multi_valued:
+                    return self._elements(path, lambda scope: ALWAYS)
+                return self._present_complex(path)
             implied = attribute.sub_attribute("value") if attribute.multi_valued else None
             if implied is None:
-                if op is not None:
-                    raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
-                if attribute.multi_valued:
-                    return self._elements(path, lambda scope: ALWAYS, frozenset({"*"}))
-                return self._present_complex(path)
+                raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
             # RFC 7644 §3.4.2.2: ``emails co "x"`` compares the ``value`` sub-attribute.
             path = AttributePath(path.schema, attribute, implied, path.is_extension)
         target = path.sub_attribute or attribute
         typed = coerce(target, op, value, name) if op is not None else None
         if attribute.multi_valued:
-            subs = frozenset({target.name})
-            return self._elements(path, lambda scope: scope.leaf(target, op, typed), subs)
+            return self._elements(path, lambda scope: scope.leaf(target, op, typed))
         return self._singular(path, target, op, typed)
 
     def _present_complex(self, path: AttributePath) -> Q:
@@ -384,11 +410,8 @@ class QueryTranslator:
         without_row = ~Q(pk__in=self.adapter.pks_from_records(every))
         return q | (without_row if unseen is True else without_row & unseen)
 
-    def _elements(self, path: AttributePath, build: Any, subs: frozenset[str]) -> Q:
-        """A condition on the elements of a multi-valued attribute, wherever they are kept.
-
-        ``subs`` names the sub-attributes the condition reads.
-        """
+    def _elements(self, path: AttributePath, build: Any) -> Q:
+        """A condition on the elements of a multi-valued attribute, wherever they are kept."""
         mapping = self.adapter.mapping_for(path)
         if isinstance(mapping, ManyToMany):
             target = self.adapter.ctx.adapter(mapping.target)
@@ -402,14 +425,17 @@ class QueryTranslator:
             return Q(pk__in=owners.values("pk"))
         if mapping is not None and not isinstance(mapping, PrimaryValue):
             raise InvalidFilter(f"'{path}' cannot be filtered.")
-        key = _json_key(path)
-        owners = self._element_owners(Q(attribute=key) & build(ElementScope()))
-        if isinstance(mapping, PrimaryValue):
-            # One IN over a UNION rather than ``IN (...) OR column = x``: an OR
-            # with a subquery defeats the column's index and scans the table.
-            column = self._column_element(path, mapping, build, subs, key)
-            model = self.adapter.get_model()
-            owners = owners.union(model._default_manager.filter(column).order_by().values("pk"))
+        key = _element_key(path)
+        if not isinstance(mapping, PrimaryValue):
+            return Q(pk__in=self._element_owners(Q(attribute=key) & build(ElementScope())))
+        # One IN over a UNION rather than ``IN (...) OR column = x``: an OR
+        # with a subquery defeats the column's index and scans the table.
+        rows = Q(attribute=key, in_column=False) & build(ElementScope())
+        column = self._column_element(path, mapping, build, key)
+        model = self.adapter.get_model()
+        owners = self._element_owners(rows).union(
+            model._default_manager.filter(column).order_by().values("pk")
+        )
         return Q(pk__in=owners)
 
     def _element_owners(self, condition: Q) -> QuerySet:
@@ -424,21 +450,19 @@ class QueryTranslator:
         return Q(pk__in=self._element_owners(condition))
 
     def _column_element(
-        self, path: AttributePath, mapping: PrimaryValue, build: Any, subs: frozenset[str], key: str
+        self, path: AttributePath, mapping: PrimaryValue, build: Any, key: str
     ) -> Q:
-        """The element whose value the column holds (the primary, else the first).
-
-        For a condition on ``value`` alone the column is exact: it always holds one
-        rendered element's value. Other sub-attributes are known only from stored
-        elements, so then the column speaks only for objects that have none.
-        """
+        """The element whose value the column holds: only when the column has a value."""
         attribute = path.attribute
         assert attribute is not None
+
+        def marked(condition: Q) -> Q:
+            return self._element_q(Q(attribute=key, in_column=True) & condition)
+
+        unmarked = ~self._element_q(Q(attribute=key, in_column=True))
+        scope = ColumnElementScope(mapping.field, marked, unmarked)
         exists = present(mapping.field, attribute.sub_attribute("value") or attribute)
-        q = build(ColumnElementScope(mapping.field)) & exists
-        if subs <= {"value"}:
-            return q
-        return q & ~self._element_q(Q(attribute=key))
+        return build(scope) & exists
 
 
 def _absent_matches(op: str | None, value: Any) -> bool:
@@ -446,12 +470,10 @@ def _absent_matches(op: str | None, value: Any) -> bool:
     return (op == "ne" and value is not None) or (op == "eq" and value is None)
 
 
-def _inner_refs(node: ast.Node) -> list[ast.AttrRef]:
-    if isinstance(node, (ast.And, ast.Or)):
-        return _inner_refs(node.left) + _inner_refs(node.right)
-    if isinstance(node, ast.Not):
-        return _inner_refs(node.expr)
-    return [node.path]
+def _element_key(path: AttributePath) -> str:
+    """``ResourceElement.attribute`` of a multi-valued attribute."""
+    assert path.attribute is not None
+    return element_key(path.schema, path.attribute.name, not path.is_extension)
 
 
 def _json_key(path: AttributePath) -> str:
