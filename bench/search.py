@@ -99,6 +99,7 @@ def seed(start: int, stop: int) -> None:
                     position=0,
                     data=record.attributes["emails"][0],
                     value_key=record.attributes["emails"][0]["value"].lower(),
+                    in_column=True,  # the primary e-mail is the one the column holds
                 )
                 for record in records
             ]
