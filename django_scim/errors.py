@@ -91,6 +91,11 @@ class Sensitive(SCIMError):
     default_detail = "The request cannot be completed because of sensitive information in the URI."
 
 
+class Forbidden(SCIMError):
+    status_code = 403
+    default_detail = "The request is not allowed."
+
+
 class NotFound(SCIMError):
     status_code = 404
     default_detail = "Resource not found."

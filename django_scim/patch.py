@@ -97,6 +97,8 @@ def expand(operation: Operation, resource_type: ResourceType) -> list[tuple[Oper
     The flag says whether read-only targets are ignored (path-less) or an error.
     """
     if operation.path is not None:
+        if operation.path.attribute.attribute is None:
+            return _expand_extension(operation, resource_type)
         return [(operation, False)]
     result = []
     for key, value in _flatten(operation.value, resource_type):
@@ -110,6 +112,32 @@ def expand(operation: Operation, resource_type: ResourceType) -> list[tuple[Oper
     return result
 
 
+def _expand_extension(
+    operation: Operation, resource_type: ResourceType
+) -> list[tuple[Operation, bool]]:
+    """A path naming an extension schema (``urn:...:enterprise:2.0:User``) targets all of it.
+
+    add/replace merge the value object into the extension, as a path-less
+    value keyed by the URN would; remove unassigns each of its writable
+    attributes.
+    """
+    schema = resource_type.schema_by_id(operation.path.attribute.schema)  # type: ignore[union-attr]
+    if operation.op == "remove":
+        return [
+            (
+                Operation(
+                    "remove", parse_patch_path(f"{schema.id}:{a.name}", resource_type), None, False
+                ),
+                True,
+            )
+            for a in schema
+            if not a.read_only
+        ]
+    if not isinstance(operation.value, dict):
+        raise InvalidValue(f"The value for '{schema.id}' must be an object.")
+    return expand(Operation(operation.op, None, {schema.id: operation.value}, True), resource_type)
+
+
 def _flatten(value: dict[str, Any], resource_type: ResourceType) -> list[tuple[str, Any]]:
     pairs = []
     for key, item in value.items():
@@ -117,7 +145,11 @@ def _flatten(value: dict[str, Any], resource_type: ResourceType) -> list[tuple[s
             continue
         extension = resource_type.extension_by_id(key)
         if extension is not None and isinstance(item, dict):
-            pairs += [(f"{extension.id}:{sub}", sub_value) for sub, sub_value in item.items()]
+            pairs += [
+                (f"{extension.id}:{sub}", sub_value)
+                for sub, sub_value in item.items()
+                if isinstance(sub, str) and sub.lower() not in _IGNORED_KEYS
+            ]
         else:
             pairs.append((key, item))
     return pairs

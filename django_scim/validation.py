@@ -148,6 +148,9 @@ def _complex(attribute: Attribute, value: Any, where: str) -> dict[str, Any] | N
 def _string(value: Any, where: str) -> str | None:
     if not isinstance(value, str):
         raise InvalidValue(f"Attribute '{where}' must be a string.")
+    if "\x00" in value:
+        # No database text type stores NUL (PostgreSQL refuses it outright).
+        raise InvalidValue(f"Attribute '{where}' must not contain a NUL character.")
     return value or None
 
 

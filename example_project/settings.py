@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import django
+
 BASE_DIR = Path(__file__).resolve().parent
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-project-not-for-production")
@@ -84,6 +86,12 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SCIM_EXAMPLE_SQLITE", str(BASE_DIR / "db.sqlite3")),
+            # SQLite serialises writers. A deferred transaction that reads and then
+            # writes fails at once with "database is locked" when another writer
+            # (such as the provisioning log of the previous request) holds the
+            # lock; IMMEDIATE takes the write lock up front and waits for it.
+            "OPTIONS": {"timeout": 20}
+            | ({"transaction_mode": "IMMEDIATE"} if django.VERSION >= (5, 1) else {}),
         }
     }
 

@@ -77,6 +77,37 @@ def anonymous(db) -> SCIMTestClient:
     return SCIMTestClient()
 
 
+ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error"
+#: Text that must never reach a client: stack traces, database names and messages.
+LEAKS = (
+    "Traceback",
+    'File "',
+    "UNIQUE constraint",
+    "duplicate key",
+    "IntegrityError",
+    "auth_user",
+    "auth_group",
+    "server closed",
+    "terminating connection",
+)
+
+
+def assert_scim_error(response, status: int, scim_type: str | None = None) -> dict:
+    """A SCIM Error (RFC 7644 §3.12): Error URN, status as a string, scimType when given,
+    the SCIM media type, and nothing of the server's internals."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == SCIM_JSON
+    data = body(response)
+    assert data["schemas"] == [ERROR_URN]
+    assert data["status"] == str(status)
+    if scim_type is not None:
+        assert data["scimType"] == scim_type
+    text = response.content.decode()
+    for leak in LEAKS:
+        assert leak not in text
+    return data
+
+
 def load_sample(name: str) -> Any:
     return json.loads((SAMPLES / name).read_text())
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from django_scim import dialects, jsoncodec, signals
 from django_scim import patch as patching
-from django_scim.adapters import records
+from django_scim.adapters import fields, records
 from django_scim.adapters.context import RequestContext
 from django_scim.adapters.fields import Column, Mapping
 from django_scim.adapters.records import copy_json
@@ -359,6 +359,7 @@ class ResourceAdapter:
                 obj.save()
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
+                fields.check_length(record, "external_id", record.external_id)
                 record.attributes = data
                 record.last_modified = timezone.now()
                 record.save()

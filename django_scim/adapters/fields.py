@@ -58,6 +58,17 @@ class Mapping:
         raise InvalidPath("This attribute takes no relation changes.")
 
 
+def check_length(obj: Model, name: str, value: Any) -> None:
+    """A string longer than its column is invalidValue on every database.
+
+    SQLite would store it and PostgreSQL refuse it; either way the answer
+    would depend on the database rather than on the request.
+    """
+    max_length = getattr(obj._meta.get_field(name), "max_length", None)
+    if isinstance(value, str) and max_length and len(value) > max_length:
+        raise InvalidValue(f"Value is longer than {max_length} characters.")
+
+
 def _field_default(obj: Model, name: str) -> Any:
     field = obj._meta.get_field(name)
     if getattr(field, "null", False):
@@ -100,9 +111,7 @@ class Column(Mapping):
             if self.keep_if_missing:
                 return
             value = _field_default(obj, self.field)
-        max_length = getattr(obj._meta.get_field(self.field), "max_length", None)
-        if isinstance(value, str) and max_length and len(value) > max_length:
-            raise InvalidValue(f"Value is longer than {max_length} characters.")
+        check_length(obj, self.field, value)
         setattr(obj, self.field, value)
 
     def check_unique(
@@ -149,6 +158,7 @@ class PrimaryValue(Mapping):
     def assign(self, obj: Model, value: Any, creating: bool) -> None:
         target = self._target(value or [])
         column = target.get(self.sub) if target else None
+        check_length(obj, self.field, column)
         setattr(obj, self.field, column or _field_default(obj, self.field))
 
 

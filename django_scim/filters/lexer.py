@@ -65,6 +65,8 @@ def _string(text: str, position: int, tokens: list[Token]) -> int:
         value = jsoncodec.loads(raw)
     except jsoncodec.JSONDecodeError:  # e.g. a lone UTF-16 surrogate escape
         raise InvalidFilter(f"Invalid string escape at position {position}.") from None
+    if "\x00" in value:  # no stored text can contain NUL, and PostgreSQL refuses it
+        raise InvalidFilter(f"A NUL character in the string at position {position}.")
     tokens.append(Token("string", raw, position, value))
     return match.end()
 

@@ -19,10 +19,18 @@ class ServiceProviderConfigView(SCIMView):
         return Response(discovery.service_provider_config(self.ctx.base_url))
 
 
+def refuse_filter(request: Request) -> None:
+    """RFC 7644 §4: discovery lists ignore filtering, so a filter gets 403 rather than
+    a list a client could take as filtered."""
+    if "filter" in request.query_params:
+        raise errors.Forbidden("Discovery endpoints do not support filtering.")
+
+
 class SchemaListView(SCIMView):
     operation = "discovery"
 
     def get(self, request: Request) -> Response:
+        refuse_filter(request)
         documents = discovery.schema_documents(get_registry(), self.ctx.base_url)
         return Response(list_response(documents, len(documents), 1))
 
@@ -41,6 +49,7 @@ class ResourceTypeListView(SCIMView):
     operation = "discovery"
 
     def get(self, request: Request) -> Response:
+        refuse_filter(request)
         documents = discovery.resource_type_documents(get_registry(), self.ctx.base_url)
         return Response(list_response(documents, len(documents), 1))
 
