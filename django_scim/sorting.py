@@ -38,14 +38,22 @@ def parse_sort_order(value: Any) -> bool:
 
 
 def order_by(adapter: ResourceAdapter, sort_by: str, descending: bool) -> list[OrderBy]:
-    expression = sort_expression(adapter, sort_by)
+    expression, never_absent = _sort_key(adapter, sort_by)
     pk = F("pk").desc() if descending else F("pk").asc()
+    # Plain ordering when the value is never absent (userName): then the
+    # database can walk the expression index (with the key) instead of sorting.
+    nulls_last = None if never_absent else True
     if descending:
-        return [expression.desc(nulls_last=True), pk]
-    return [expression.asc(nulls_last=True), pk]
+        return [expression.desc(nulls_last=nulls_last), pk]
+    return [expression.asc(nulls_last=nulls_last), pk]
 
 
 def sort_expression(adapter: ResourceAdapter, sort_by: str) -> Any:
+    return _sort_key(adapter, sort_by)[0]
+
+
+def _sort_key(adapter: ResourceAdapter, sort_by: str) -> tuple[Any, bool]:
+    """The expression to sort by, and whether it is never absent (a required column)."""
     try:
         path = parse_path(sort_by, adapter.resource_type)
     except UnknownAttribute:
@@ -61,10 +69,16 @@ def sort_expression(adapter: ResourceAdapter, sort_by: str) -> Any:
             )
         path = AttributePath(path.schema, attribute, implied, path.is_extension)
     target = path.sub_attribute or attribute
-    expression = _stored(adapter, path)
+    mapping = adapter.mapping_for(path)
+    never_absent = (
+        target.required
+        and isinstance(mapping, Column)
+        and not adapter.get_model()._meta.get_field(mapping.field).null
+    )
+    expression = F(mapping.field) if never_absent else _stored(adapter, path)  # type: ignore[union-attr]
     if target.type in STRING_TYPES and not target.case_exact:
         expression = Lower(expression)
-    return expression
+    return expression, never_absent
 
 
 def _record_value(adapter: ResourceAdapter, value: Any) -> Subquery:
