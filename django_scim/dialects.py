@@ -39,6 +39,8 @@ def normalise_op(op: Any) -> str | None:
 def bare_value(attribute: Attribute, value: Any) -> Any:
     """A singular complex attribute given as its ``value`` (Entra's manager) -> ``{"value": ...}``.
 
+    A one-element list stands for its element.
+
     ``""`` and ``{"value": ""}`` mean "no value" (Entra clears the manager that way).
     """
     if (
@@ -47,6 +49,9 @@ def bare_value(attribute: Attribute, value: Any) -> Any:
         or attribute.sub_attribute("value") is None
     ):
         return value
+    if isinstance(value, list) and len(value) == 1:
+        # Entra's older examples send the manager as a one-element list.
+        value = value[0]
     if isinstance(value, str):
         return {"value": value} if value else None
     if isinstance(value, dict) and value.get("value") == "" and len(value) == 1:

@@ -155,6 +155,15 @@ def _flatten(value: dict[str, Any], resource_type: ResourceType) -> list[tuple[s
     return pairs
 
 
+def _same_element(left: Any, right: Any) -> bool:
+    """Elements are the same when their value and type are (whole elements without a value)."""
+    if not (isinstance(left, dict) and isinstance(right, dict)):
+        return bool(left == right)
+    if "value" not in left and "value" not in right:
+        return left == right
+    return left.get("value") == right.get("value") and left.get("type") == right.get("type")
+
+
 def check_mutability(operation: Operation, current: Any) -> None:
     """readOnly targets cannot be written; immutable ones only set once (RFC 7643 §2.2)."""
     target = operation.path.target if operation.path else None
@@ -222,10 +231,16 @@ class DocumentPatch:
             return
         current = list(path.get(self.doc) or [])
         for item in items:
-            if item not in current:
+            # RFC 7643 §2.4: the same (type, value) should not appear twice; an
+            # element sent again (say, now marked primary) updates the one there.
+            same = next((c for c in current if _same_element(c, item)), None)
+            if same is None:
                 current.append(item)
-                if isinstance(item, dict) and item.get("primary") is True:
-                    _clear_other_primaries(current, item)
+            elif same != item:
+                merged = {**same, **item} if isinstance(same, dict) else item
+                current[current.index(same)] = item = merged
+            if isinstance(item, dict) and item.get("primary") is True:
+                _clear_other_primaries(current, item)
         self._set(path, current or None)
 
     def _remove(self, operation: Operation, attribute: Attribute) -> None:

@@ -122,6 +122,13 @@ def parse_path(text: str, resource_type: ResourceType) -> AttributePath:
     attribute = schema.attribute(name)
     if attribute is None and not is_extension:
         attribute = _COMMON.get(name.lower())
+        if attribute is None:
+            # RFC 7644 §3.10 qualifies extension attributes by URN; Entra ID also
+            # sends a bare name (``manager``), taken when one extension has it.
+            found = [ext for ext in resource_type.extensions if ext.attribute(name)]
+            if len(found) == 1:
+                schema_id, is_extension = found[0].id, True
+                attribute = found[0].attribute(name)
     if attribute is None:
         raise UnknownAttribute(text)
     sub = None
@@ -162,6 +169,7 @@ class PatchPath:
 def parse_patch_path(text: Any, resource_type: ResourceType) -> PatchPath:
     """Parse a PATCH ``path``; raise InvalidPath for anything malformed or unknown."""
     from django_scim.errors import InvalidFilter, InvalidPath
+    from django_scim.filters.evaluate import ElementEvaluator
     from django_scim.filters.parser import parse_filter
 
     if not isinstance(text, str) or not text.strip():
@@ -180,6 +188,7 @@ def parse_patch_path(text: Any, resource_type: ResourceType) -> PatchPath:
         raise InvalidPath(f"Malformed value path '{text}'.")
     try:
         node = parse_filter(inner)
+        ElementEvaluator(attribute).check(node)
     except InvalidFilter as exc:
         raise InvalidPath(f"Invalid filter in path '{text}': {exc.detail}") from None
     sub = None

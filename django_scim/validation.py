@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django_scim import dialects
-from django_scim.errors import InvalidSyntax, InvalidValue, Mutability
+from django_scim.errors import InvalidSyntax, InvalidValue, Mutability, SCIMError
 from django_scim.paths import UnknownAttribute, parse_path
 from django_scim.schemas.attributes import Attribute, Schema
 from django_scim.schemas.characteristics import AttributeType
@@ -33,8 +33,14 @@ _IGNORED_TOP_LEVEL = frozenset({"schemas", "id", "meta"})
 _BOOLEAN_STRINGS = {"true": True, "false": False}
 
 
-def validate_resource(data: Any, resource_type: ResourceType) -> dict[str, Any]:
-    """Validate a POST or PUT body; return the normalised SCIM dict (without id/meta/schemas)."""
+def validate_resource(
+    data: Any, resource_type: ResourceType, missing: type[SCIMError] = InvalidValue
+) -> dict[str, Any]:
+    """Validate a POST or PUT body; return the normalised SCIM dict (without id/meta/schemas).
+
+    ``missing`` is the error for an absent required attribute: invalidValue in a
+    body, mutability when a PATCH removed it (RFC 7644 §3.5.2.2).
+    """
     if not isinstance(data, dict):
         raise InvalidSyntax("The request body must be a JSON object.")
     _check_schemas_member(data.get("schemas"))
@@ -44,7 +50,7 @@ def validate_resource(data: Any, resource_type: ResourceType) -> dict[str, Any]:
             continue
         _take(result, key, value, resource_type)
     for schema in resource_type.schemas:
-        _check_required(result, schema, resource_type)
+        _check_required(result, schema, resource_type, missing)
     return result
 
 
@@ -86,14 +92,16 @@ def _take(result: dict[str, Any], key: str, value: Any, resource_type: ResourceT
         holder[path.attribute.name] = normalised
 
 
-def _check_required(result: dict[str, Any], schema: Schema, resource_type: ResourceType) -> None:
+def _check_required(
+    result: dict[str, Any], schema: Schema, resource_type: ResourceType, missing: type[SCIMError]
+) -> None:
     is_core = schema is resource_type.schema
     if not is_core and schema.id not in result:
         return
     holder = result if is_core else result[schema.id]
     for attribute in schema:
         if attribute.required and holder.get(attribute.name) in (None, "", []):
-            raise InvalidValue(f"Attribute '{attribute.name}' is required.")
+            raise missing(f"Attribute '{attribute.name}' is required.")
 
 
 def validate_value(attribute: Attribute, value: Any, where: str) -> Any:

@@ -316,12 +316,17 @@ class ResourceAdapter:
     # -- writing -----------------------------------------------------------------
 
     def _send(self, signal: Signal, obj: Model, record: ResourceRecord) -> None:
+        # Read now: after a delete, Django clears both keys before the commit.
+        scim_id, pk = str(record.id), obj.pk
+
         def send() -> None:
+            if obj.pk is None:
+                obj.pk = pk  # a deleted object still says which row it was
             signal.send(
                 sender=type(self),
                 resource_type=self.resource_type_name,
                 instance=obj,
-                scim_id=str(record.id),
+                scim_id=scim_id,
                 client=self.client,
             )
 
@@ -472,7 +477,7 @@ class ResourceAdapter:
             )
             changes = self._patch_operations(operations, editor)
             if document != before:
-                data = validate_resource(document, self.resource_type)
+                data = validate_resource(document, self.resource_type, missing=Mutability)
                 was_active = self._is_active(obj)
                 pending = self._apply(obj, data, creating=False, relations=False)
                 self._save(obj, record, data, pending, creating=False)

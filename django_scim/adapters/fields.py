@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q, QuerySet
 
+from django_scim import locks
 from django_scim.adapters.records import column_element
 from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
 from django_scim.schemas.attributes import Attribute
@@ -119,6 +120,8 @@ class Column(Mapping):
     ) -> None:
         if value is None or attribute.uniqueness is U.NONE:
             return
+        folded = value if attribute.case_exact or not isinstance(value, str) else value.lower()
+        locks.hold_value(adapter.get_model(), adapter.resource_type_name, self.field, str(folded))
         others = adapter.get_model()._default_manager.filter(self.equals(value, attribute))
         if obj.pk is not None:
             others = others.exclude(pk=obj.pk)

@@ -160,7 +160,7 @@ class Evaluator:
                 if isinstance(whole, list):
                     return any(not is_absent(item) for item in whole)
                 return not is_absent(whole)
-            implied = attribute.sub_attribute("value") if attribute.multi_valued else None
+            implied = attribute.sub_attribute("value")
             if implied is None:
                 raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
             path = AttributePath(path.schema, attribute, implied, path.is_extension)

@@ -308,7 +308,7 @@ class QueryTranslator:
                 if attribute.multi_valued:
                     return self._elements(path, lambda scope: ALWAYS)
                 return self._present_complex(path)
-            implied = attribute.sub_attribute("value") if attribute.multi_valued else None
+            implied = attribute.sub_attribute("value")
             if implied is None:
                 raise InvalidFilter(f"'{name}' is complex: compare one of its sub-attributes.")
             # RFC 7644 §3.4.2.2: ``emails co "x"`` compares the ``value`` sub-attribute.

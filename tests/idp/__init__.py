@@ -1,0 +1,1 @@
+"""Replays of what identity providers really send, one documented request per test."""

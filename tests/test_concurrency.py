@@ -1,0 +1,165 @@
+"""Concurrent requests (PostgreSQL only): no lost membership update, no double create.
+
+idp_quirks E-17 / E-30 / R7 / R10: Entra runs group PATCHes in parallel, and
+two creates of the same userName can race. Each thread below has its own
+database connection and really commits; the threads start together behind a
+barrier so their transactions overlap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, connections
+
+from tests.conftest import SCIMTestClient, body
+
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
+THREADS = 8
+
+User = get_user_model()
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs real concurrent connections and row locks: run with SCIM_TEST_DB=postgres "
+        "(SQLite in memory is one connection and serialises every write)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def authorised(token: str) -> SCIMTestClient:
+    client = SCIMTestClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def in_parallel(work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(n)`` in THREADS threads started together; each closes its connection."""
+    barrier = threading.Barrier(THREADS)
+    results: list[Any] = [None] * THREADS
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[n] = work(n)
+        except Exception as exc:  # reported through results, asserted by the caller
+            results[n] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def test_parallel_member_adds_are_all_kept(scim, scim_client_record):
+    """idp_quirks E-17 (scimmyjs/scimmy#79: lost updates) and E-30: N PATCHes, each adding a
+    different user to the same group at the same time, leave all N users members."""
+    users = [
+        body(scim.post("Users", {"schemas": [USER], "userName": f"u{n}"}))["id"]
+        for n in range(THREADS)
+    ]
+    group = body(scim.post("Groups", {"schemas": [GROUP], "displayName": "Parallel"}))
+    token = scim_client_record.raw_token
+
+    def add(n: int) -> int:
+        payload = {
+            "schemas": [PATCH_OP],
+            "Operations": [
+                {"op": "Add", "path": "members", "value": [{"$ref": None, "value": users[n]}]}
+            ],
+        }
+        return authorised(token).patch(f"Groups/{group['id']}", payload).status_code
+
+    statuses = in_parallel(add)
+    assert statuses == [200] * THREADS
+    members = body(scim.get(f"Groups/{group['id']}"))["members"]
+    assert sorted(m["value"] for m in members) == sorted(users)
+    assert Group.objects.get(name="Parallel").user_set.count() == THREADS
+
+
+def test_parallel_creates_of_one_user_name_make_one_user(scim, scim_client_record):
+    """idp_quirks R10 / E-08 and RFC 7644 §3.3 ("409 ... uniqueness"): N POSTs of the same
+    userName at the same time give exactly one 201 and N-1 409 uniqueness, never a 500."""
+    token = scim_client_record.raw_token
+
+    def create(n: int) -> tuple[int, str | None]:
+        payload = {"schemas": [USER], "userName": "race", "externalId": f"ext-{n}"}
+        response = authorised(token).post("Users", payload)
+        return response.status_code, body(response).get("scimType")
+
+    results = in_parallel(create)
+    assert sorted(results, key=lambda r: r[0]) == [(201, None)] + [(409, "uniqueness")] * (
+        THREADS - 1
+    )
+    assert User.objects.filter(username="race").count() == 1
+    listed = body(scim.get('Users?filter=userName eq "race"'))
+    assert listed["totalResults"] == 1
+
+
+def interleave_at_uniqueness_check(monkeypatch, parties: int) -> None:
+    """Hold every create just before its userName check until all ``parties`` are there, so
+    they check at the same moment (the window a busy server leaves open by chance)."""
+    from django_scim.adapters.fields import Column
+
+    original = Column.check_unique
+    barrier = threading.Barrier(parties)
+
+    def wait_then_check(self, adapter, obj, value, attribute):
+        if attribute.name == "userName":
+            barrier.wait(timeout=10)
+        original(self, adapter, obj, value, attribute)
+
+    monkeypatch.setattr(Column, "check_unique", wait_then_check)
+
+
+def race_two(token: str, names: tuple[str, str]) -> list[tuple[int, str | None]]:
+    results: list[Any] = [None, None]
+
+    def run(n: int) -> None:
+        try:
+            payload = {"schemas": [USER], "userName": names[n]}
+            response = authorised(token).post("Users", payload)
+            results[n] = (response.status_code, body(response).get("scimType"))
+        except Exception as exc:  # asserted by the caller
+            results[n] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(results, key=lambda r: r[0] if isinstance(r, tuple) else 0)
+
+
+def test_create_race_past_the_check_is_409_not_500(scim, scim_client_record, monkeypatch):
+    """RFC 7644 §3.3 (409 uniqueness): two POSTs of one userName checked at the same
+    moment give one 201 and one 409."""
+    interleave_at_uniqueness_check(monkeypatch, 2)
+    results = race_two(scim_client_record.raw_token, ("race", "race"))
+    assert sorted(results) == [(201, None), (409, "uniqueness")]
+    assert User.objects.filter(username="race").count() == 1
+
+
+def test_create_race_differing_in_case_makes_one_user(scim, scim_client_record, monkeypatch):
+    """RFC 7643 §4.1.1 (userName is caseExact false, uniqueness server) with RFC 7644 §3.3:
+    concurrent POSTs of ``race`` and ``RACE`` create one user; the other gets 409."""
+    interleave_at_uniqueness_check(monkeypatch, 2)
+    results = race_two(scim_client_record.raw_token, ("race", "RACE"))
+    assert sorted(results) == [(201, None), (409, "uniqueness")]
+    assert User.objects.filter(username__iexact="race").count() == 1
