@@ -21,9 +21,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, Func, Q, QuerySet
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Concat, Lower, Replace, Substr
+from django.db.models.functions import Cast
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
 from django_scim.adapters.records import element_key
@@ -142,7 +142,8 @@ class RelationScope(Scope):
             if op is None:
                 return ALWAYS
             records = ResourceRecord.objects.filter(resource_type=self.target.resource_type_name)
-            return Q(pk__in=self.target.pks_from_records(records.filter(id_condition(op, value))))
+            condition = id_condition(op, value, sub.case_exact)
+            return Q(pk__in=self.target.pks_from_records(records.filter(condition)))
         if sub.name == "display" and self.target.display_field:
             field = self.target.display_field
             return present(field, sub) if op is None else compare(field, op, value, sub)
@@ -157,21 +158,23 @@ class RelationScope(Scope):
         return NEVER if op != "ne" else ALWAYS
 
 
-def id_condition(op: str | None, value: Any) -> Q:
-    """A condition on ``ResourceRecord.id``: the id as the caseExact string it is (RFC 7643 §3.1).
+def id_condition(op: str | None, value: Any, case_exact: bool = True) -> Q:
+    """A condition on ``ResourceRecord.id``: the id as the string it is rendered as.
 
-    Equality, the lookup IdPs make, uses the key itself; every other operator
-    compares the id's canonical text (lower-case, dashed), as rendered.
+    An id is caseExact (RFC 7643 §3.1); a reference to one (``members.value``)
+    may not be, so ``case_exact`` follows the attribute compared. Equality, the
+    lookup IdPs make, uses the key itself; every other operator compares the
+    id's canonical text (lower-case, dashed).
     """
     if op is None:
         return ALWAYS
     if value is None:
         return ALWAYS if op == "ne" else NEVER
     if op in ("eq", "ne"):
-        key = _canonical_uuid(value)
+        key = _canonical_uuid(value if case_exact else value.lower())
         matched = Q(id=key) if key is not None else NEVER
         return matched if op == "eq" else ~matched
-    return compare_text(_canonical_id_text(), op, value, case_exact=True)
+    return compare_text(UUIDText("id"), op, value, case_exact)
 
 
 def _canonical_uuid(value: str) -> UUID | None:
@@ -183,19 +186,25 @@ def _canonical_uuid(value: str) -> UUID | None:
     return key if str(key) == value else None
 
 
-def _canonical_id_text() -> Any:
-    """SQL text of the id as rendered (``8-4-4-4-12`` lower-case hex) on every database.
+class UUIDText(Func):
+    """A UUID column as the text ids are rendered as (``8-4-4-4-12``, lower-case hex).
 
-    PostgreSQL casts a uuid to exactly that; SQLite stores 32 hex digits. Both
-    are reduced to the bare digits and re-dashed, so one expression serves both.
+    PostgreSQL casts a uuid to exactly that. SQLite stores the 32 hex digits,
+    so the dashes are put back with plain ``substr`` calls: a short expression,
+    since filters may repeat it many times and SQLite's parser stack is small.
     """
-    digits = Replace(Cast("id", output_field=CharField()), Value("-"), Value(""))
-    parts: list[Any] = []
-    for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)):
-        if parts:
-            parts.append(Value("-"))
-        parts.append(Substr(digits, start, length))
-    return Lower(Concat(*parts, output_field=CharField()))
+
+    output_field = CharField()
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"LOWER(CAST({sql} AS TEXT))", params
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        spans = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        dashed = " || '-' || ".join(f"substr({sql}, {start}, {size})" for start, size in spans)
+        return f"lower({dashed})", tuple(params) * len(spans)
 
 
 def _python_compare(left: str, op: str, right: Any, case_exact: bool) -> bool:
@@ -292,9 +301,11 @@ class QueryTranslator:
         if path.sub_attribute is not None or not attribute.is_complex:
             raise InvalidFilter(f"'{node.path.text}[...]' needs a complex attribute.")
         if not attribute.multi_valued:
-            # ``name[familyName eq "J"]``: the one value is the only element.
+            # ``name[familyName eq "J"]``: the one value, when there is one, is the element.
             scope = SingularScope(self, path)
-            return ElementFilter(attribute, scope).translate(node.filter)
+            return ElementFilter(attribute, scope).translate(node.filter) & self._present_complex(
+                path
+            )
         return self._elements(
             path, lambda scope: ElementFilter(attribute, scope).translate(node.filter)
         )

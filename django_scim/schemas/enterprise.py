@@ -19,7 +19,12 @@ ENTERPRISE_USER = Schema(
         complex_(
             "manager",
             (
-                string("value", "The id of the SCIM resource representing the manager."),
+                # An id, so caseExact (verified erratum 8472 to RFC 7643 §8.7.1).
+                string(
+                    "value",
+                    "The id of the SCIM resource representing the manager.",
+                    case_exact=True,
+                ),
                 reference("$ref", ("User",), "The URI of the manager's resource."),
                 string(
                     "displayName", "The manager's display name.", mutability=Mutability.READ_ONLY
