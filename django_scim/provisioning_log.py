@@ -22,6 +22,7 @@ logger = logging.getLogger("django_scim.provisioning_log")
 
 REDACTED = "********"
 _SECRET_KEY = re.compile(r"password|secret|token", re.IGNORECASE)
+_SECRET_WORDS = (b"password", b"secret", b"token")
 
 
 def redact(value: Any) -> Any:
@@ -96,8 +97,25 @@ def _entry(view: Any, request: Any, response: Any) -> dict[str, Any]:
         "scim_type": str(data.get("scimType", ""))[:32] if response.status_code >= 400 else "",
         "remote_addr": request.META.get("REMOTE_ADDR") or None,
         "request_body": _request_body(request) if log_bodies else "",
-        "response_body": _text(response.data) if log_bodies else "",
+        "response_body": _response_body(response) if log_bodies else "",
     }
+
+
+def _response_body(response: Any) -> str:
+    """The rendered body, cut to size; re-serialised only to redact a secret-looking key.
+
+    Responses never carry passwords, so the common case costs a slice, not a
+    second rendering of (say) a group of thousands of members.
+    """
+    content = getattr(response, "content", b"") if not response.streaming else b""
+    if not content:
+        return ""
+    limit = scim_settings.LOG_MAX_BODY_CHARS
+    lowered = content.lower()
+    if any(word in lowered for word in _SECRET_WORDS):  # rare: then redact properly
+        return _text(response.data)
+    text = content[: limit * 4].decode("utf-8", "ignore")
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def attach(view: Any, request: Any, response: Any) -> None:

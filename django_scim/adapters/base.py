@@ -181,6 +181,12 @@ class ResourceAdapter:
         for _path, mapping in self._fields_for(projection):
             mapping.load_related(objs, self.ctx)
 
+    def refreshed(self, obj: Model, projection: Projection | None) -> Model:
+        """``obj`` as just written, ready to render: its relations are read again, its row
+        and side row are not (the write left them current in memory)."""
+        self.load([obj], projection)
+        return obj
+
     def record_of(self, obj: Model) -> ResourceRecord:
         record = self.ctx.record(self.resource_type_name, obj)
         if record is None:
@@ -341,9 +347,11 @@ class ResourceAdapter:
             value = path.get(data) if mapping.keep_in_record else path.pop(data)
             if mapping.read_only or (mapping.is_relation and not relations):
                 continue
+            field = getattr(mapping, "field", None)
+            kept = not creating and field is not None and getattr(obj, field, None) == value
             mapping.assign(obj, value, creating)
             assert path.attribute is not None
-            if path.sub_attribute is None:
+            if path.sub_attribute is None and not kept:  # an unchanged value stays unique
                 mapping.check_unique(self, obj, value, path.attribute)
             pending.append((mapping, value))
         for extension in self.extensions:
@@ -365,12 +373,14 @@ class ResourceAdapter:
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
                 fields.check_length(record, "external_id", record.external_id)
+                elements_before = records.multi_valued(record.attributes, self.resource_type)
                 record.attributes = data
                 record.last_modified = timezone.now()
                 record.save()
-                records.write_elements(
-                    record, self.resource_type, creating, self.column_element_keys
-                )
+                if creating or elements_before != records.multi_valued(data, self.resource_type):
+                    records.write_elements(
+                        record, self.resource_type, creating, self.column_element_keys
+                    )
         except IntegrityError:
             raise Uniqueness(
                 f"A {self.resource_type_name} with these unique values exists."
@@ -482,9 +492,11 @@ class ResourceAdapter:
                 pending = self._apply(obj, data, creating=False, relations=False)
                 self._save(obj, record, data, pending, creating=False)
                 self._send_deactivation(obj, record, was_active)
-            else:
+            elif changes:
                 record.last_modified = timezone.now()
                 record.save(update_fields=["last_modified"])
+            else:
+                return obj  # nothing changed: no write, no new version, no signal
             for mapping, change in changes:
                 mapping.apply_change(obj, change, self.ctx)
             self._send(signals.resource_patched, obj, record)

@@ -31,6 +31,8 @@ class RequestContext:
         self.registry = registry or get_registry()
         self._adapters: dict[str, ResourceAdapter] = {}
         self._records: dict[tuple[str, str], ResourceRecord] = {}
+        #: (relation, model, pk) -> [key, display, SCIM id] of each related object.
+        self.references: dict[tuple[str, Any, Any], list[list[Any]]] = {}
 
     def adapter(self, name: str) -> ResourceAdapter | None:
         if name not in self._adapters:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import CharField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 
 from django_scim import locks
 from django_scim.adapters.records import column_element
 from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
+from django_scim.expressions import UUIDText
+from django_scim.models import ResourceRecord
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.characteristics import Uniqueness as U
 
@@ -35,6 +38,7 @@ class Mapping:
     read_only = False
 
     def prefetch(self, queryset: QuerySet) -> QuerySet:
+        """The queryset with whatever ``to_scim`` will read joined or prefetched."""
         return queryset
 
     def load_related(self, objs: list[Model], ctx: RequestContext) -> None:
@@ -201,9 +205,6 @@ class ManyToMany(Mapping):
         self.element_type = element_type or target
         self.read_only = read_only
 
-    def prefetch(self, queryset: QuerySet) -> QuerySet:
-        return queryset.prefetch_related(self.relation)
-
     def query_name(self, model: type[Model]) -> str:
         """The name to filter on: ``user`` for the reverse accessor ``user_set``."""
         for field in model._meta.get_fields():
@@ -213,30 +214,94 @@ class ManyToMany(Mapping):
                 return field.name
         raise InvalidValue(f"{model.__name__} has no relation {self.relation!r}.")
 
-    def related(self, obj: Model) -> list[Model]:
-        return sorted(getattr(obj, self.relation).all(), key=lambda item: item.pk)
+    def _through(self, model: type[Model]) -> tuple[type[Model], str, str]:
+        """The relation's through model, and its columns for ``model`` and for the target."""
+        field: Any = model._meta.get_field(self.query_name(model))
+        if field.concrete:  # the ManyToManyField itself (User.groups)
+            return (
+                field.remote_field.through,
+                field.m2m_field_name(),
+                field.m2m_reverse_field_name(),
+            )
+        forward = field.field  # the reverse side of one (Group.user_set)
+        return (
+            forward.remote_field.through,
+            forward.m2m_reverse_field_name(),
+            forward.m2m_field_name(),
+        )
 
     def load_related(self, objs: list[Model], ctx: RequestContext) -> None:
-        related = {item.pk: item for obj in objs for item in getattr(obj, self.relation).all()}
-        ctx.load_records(self.target, related.values())
+        """References of every related object, for all ``objs``, from one query.
+
+        Each reference is (key, display, SCIM id), read from the through table
+        with the target's display column and side-row id joined in, so a group of
+        thousands of members costs one query and no model instances.
+        """
+        if not objs:
+            return
+        adapter = ctx.adapter(self.target)
+        display_field = adapter.display_field if adapter else None
+        model = type(objs[0])
+        through, owner, target = self._through(model)
+        ids = ResourceRecord.objects.filter(
+            resource_type=self.target,
+            object_pk=Cast(OuterRef(target), output_field=CharField()),
+        ).annotate(text=UUIDText("id"))
+        columns = [owner, target] + ([f"{target}__{display_field}"] if display_field else [])
+        rows = (
+            through._default_manager.filter(**{f"{owner}__in": [obj.pk for obj in objs]})
+            .annotate(scim_ref=Subquery(ids.values("text")[:1]))
+            .order_by(target)
+            .values_list(*columns, "scim_ref")
+        )
+        found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
+        for row in rows:
+            owner_pk, target_pk, *rest = row
+            display = rest[0] if display_field else None
+            found[owner_pk].append([target_pk, display, rest[-1]])
+        self._complete(found, ctx, adapter, display_field)
+        for obj in objs:
+            ctx.references[(self.relation, model, obj.pk)] = found[obj.pk]
+
+    def _complete(
+        self,
+        found: dict[Any, list[list[Any]]],
+        ctx: RequestContext,
+        adapter: ResourceAdapter | None,
+        display_field: str | None,
+    ) -> None:
+        """Side rows for related objects made outside SCIM, and display text from
+        ``adapter.display`` where the target declares no display column."""
+        refs = [ref for group in found.values() for ref in group]
+        wanted = {ref[0] for ref in refs if ref[2] is None or display_field is None}
+        if not wanted or adapter is None:
+            return
+        instances = adapter.get_model()._default_manager.in_bulk(wanted)
+        ctx.load_records(self.target, instances.values())
+        for ref in refs:
+            instance = instances.get(ref[0])
+            if instance is None:
+                continue
+            if ref[2] is None:
+                record = ctx.record(self.target, instance)
+                ref[2] = str(record.id) if record else None
+            if display_field is None:
+                ref[1] = adapter.display(instance)
 
     def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
-        adapter = ctx.adapter(self.target)
-        if adapter is None:
-            return None
-        items = []
-        for item in self.related(obj):
-            record = ctx.record(self.target, item)
-            if record is None:
-                continue
-            items.append(
-                {
-                    "value": str(record.id),
-                    "$ref": ctx.location(self.target, record.id),
-                    "display": adapter.display(item),
-                    "type": self.element_type,
-                }
-            )
+        key = (self.relation, type(obj), obj.pk)
+        if key not in ctx.references:
+            self.load_related([obj], ctx)
+        items = [
+            {
+                "value": scim_id,
+                "$ref": ctx.location(self.target, scim_id),
+                "display": display,
+                "type": self.element_type,
+            }
+            for _pk, display, scim_id in ctx.references[key]
+            if scim_id is not None
+        ]
         return items or None
 
     def _target(self, ctx: RequestContext) -> ResourceAdapter:

@@ -72,6 +72,22 @@ def copy_json(value: Any) -> Any:
     return value
 
 
+def multi_valued(attributes: Any, resource_type: Any) -> dict[str, Any]:
+    """The multi-valued attributes in side-table data: what element rows are made of."""
+    found: dict[str, Any] = {}
+    if not isinstance(attributes, dict):
+        return found
+    for schema in resource_type.schemas:
+        is_core = schema is resource_type.schema
+        holder = attributes if is_core else attributes.get(schema.id)
+        if not isinstance(holder, dict):
+            continue
+        for attribute in schema:
+            if attribute.multi_valued and attribute.name in holder:
+                found[element_key(schema.id, attribute.name, is_core)] = holder[attribute.name]
+    return found
+
+
 def element_key(schema_id: str, attribute_name: str, is_core: bool) -> str:
     """``ResourceElement.attribute``: the name, URN-qualified for extensions."""
     return attribute_name if is_core else f"{schema_id}:{attribute_name}"

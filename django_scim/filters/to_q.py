@@ -21,13 +21,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db.models import CharField, Func, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
 from django_scim.adapters.records import element_key
 from django_scim.errors import InvalidFilter
+from django_scim.expressions import UUIDText
 from django_scim.filters import ast
 from django_scim.filters.compare import (
     ALWAYS,
@@ -184,27 +185,6 @@ def _canonical_uuid(value: str) -> UUID | None:
     except ValueError:
         return None
     return key if str(key) == value else None
-
-
-class UUIDText(Func):
-    """A UUID column as the text ids are rendered as (``8-4-4-4-12``, lower-case hex).
-
-    PostgreSQL casts a uuid to exactly that. SQLite stores the 32 hex digits,
-    so the dashes are put back with plain ``substr`` calls: a short expression,
-    since filters may repeat it many times and SQLite's parser stack is small.
-    """
-
-    output_field = CharField()
-
-    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"LOWER(CAST({sql} AS TEXT))", params
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        spans = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
-        dashed = " || '-' || ".join(f"substr({sql}, {start}, {size})" for start, size in spans)
-        return f"lower({dashed})", tuple(params) * len(spans)
 
 
 def _python_compare(left: str, op: str, right: Any, case_exact: bool) -> bool:

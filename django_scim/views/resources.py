@@ -102,7 +102,7 @@ class ResourceListView(ResourceTypeMixin, SCIMView):
         created = adapter.create(self.payload(request))
         self.resource_id = str(adapter.record_of(created).id)
         projection = self.projection(request)
-        obj = adapter.get(self.resource_id, projection)
+        obj = adapter.refreshed(created, projection)
         return self.resource_response(adapter, obj, projection, status=201)
 
 
@@ -122,10 +122,9 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         adapter = self.adapter()
         data = self.payload(request)
         with transaction.atomic():
-            adapter.replace(adapter.get(resource_id, for_update=True), data)
+            obj = adapter.replace(adapter.get(resource_id, for_update=True), data)
         projection = self.projection(request)
-        obj = adapter.get(resource_id, projection)
-        return self.resource_response(adapter, obj, projection)
+        return self.resource_response(adapter, adapter.refreshed(obj, projection), projection)
 
     def patch(self, request: Request, endpoint: str, resource_id: str) -> Response:
         """RFC 7644 §3.5.2: 200 with the resource, or 204 where PATCH_NO_CONTENT names the type."""
@@ -137,12 +136,11 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         if self.resource_type.name in scim_settings.PATCH_NO_CONTENT:
             return Response(status=204)
         projection = self.projection(request)
-        obj = adapter.get(resource_id, projection)
-        return self.resource_response(adapter, obj, projection)
+        return self.resource_response(adapter, adapter.refreshed(obj, projection), projection)
 
     def delete(self, request: Request, endpoint: str, resource_id: str) -> Response:
         adapter = self.adapter()
-        adapter.delete(adapter.get(resource_id))
+        adapter.delete(adapter.get(resource_id, adapter.without_relations()))
         return Response(status=204)
 
 
