@@ -6,6 +6,16 @@ from typing import Any
 
 from django.db.models import CharField, Func
 
+_SPANS = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+
+
+def uuid_text_sql(column: str, vendor: str) -> tuple[str, int]:
+    """SQL for the rendered text of a UUID column, and how often it names the column."""
+    if vendor == "sqlite":
+        dashed = " || '-' || ".join(f"substr({column}, {start}, {size})" for start, size in _SPANS)
+        return f"lower({dashed})", len(_SPANS)
+    return f"LOWER(CAST({column} AS TEXT))", 1
+
 
 class UUIDText(Func):
     """A UUID column as the text ids are rendered as (``8-4-4-4-12``, lower-case hex).
@@ -19,10 +29,5 @@ class UUIDText(Func):
 
     def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"LOWER(CAST({sql} AS TEXT))", params
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        sql, params = compiler.compile(self.source_expressions[0])
-        spans = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
-        dashed = " || '-' || ".join(f"substr({sql}, {start}, {size})" for start, size in spans)
-        return f"lower({dashed})", tuple(params) * len(spans)
+        text, uses = uuid_text_sql(sql, connection.vendor)
+        return text, tuple(params) * uses

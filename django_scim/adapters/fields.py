@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import CharField, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Model, Q, QuerySet
 
 from django_scim import locks
+from django_scim.adapters import references
 from django_scim.adapters.records import column_element
 from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
-from django_scim.expressions import UUIDText
-from django_scim.models import ResourceRecord
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.characteristics import Uniqueness as U
 
@@ -243,22 +241,9 @@ class ManyToMany(Mapping):
         display_field = adapter.display_field if adapter else None
         model = type(objs[0])
         through, owner, target = self._through(model)
-        ids = ResourceRecord.objects.filter(
-            resource_type=self.target,
-            object_pk=Cast(OuterRef(target), output_field=CharField()),
-        ).annotate(text=UUIDText("id"))
-        columns = [owner, target] + ([f"{target}__{display_field}"] if display_field else [])
-        rows = (
-            through._default_manager.filter(**{f"{owner}__in": [obj.pk for obj in objs]})
-            .annotate(scim_ref=Subquery(ids.values("text")[:1]))
-            .order_by(target)
-            .values_list(*columns, "scim_ref")
+        found = references.fetch(
+            through, owner, target, display_field, self.target, [obj.pk for obj in objs]
         )
-        found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
-        for row in rows:
-            owner_pk, target_pk, *rest = row
-            display = rest[0] if display_field else None
-            found[owner_pk].append([target_pk, display, rest[-1]])
         self._complete(found, ctx, adapter, display_field)
         for obj in objs:
             ctx.references[(self.relation, model, obj.pk)] = found[obj.pk]
