@@ -391,13 +391,22 @@ class ResourceAdapter:
 
     def create(self, payload: Any) -> Model:
         data = validate_resource(payload, self.resource_type)
+        revive = scim_settings.REVIVE_ON_CREATE and self.active_field
         with transaction.atomic():
-            dormant = self._dormant_match(data) if scim_settings.REVIVE_ON_CREATE else None
+            dormant = self._dormant_by_external_id(data) if revive else None
             if dormant is not None:
                 return self._revive(dormant, data)
             obj = self.get_model()()
             self.prepare_new(obj)
-            pending = self._apply(obj, data, creating=True)
+            sent = copy_json(data) if revive else data  # _apply takes mapped values out
+            try:
+                pending = self._apply(obj, data, creating=True)
+            except Uniqueness:
+                # Looked for only now: a name is taken far less often than not.
+                dormant = self._dormant_by_name(sent) if revive else None
+                if dormant is None:
+                    raise
+                return self._revive(dormant, sent)
             record = ResourceRecord(resource_type=self.resource_type_name)
             self._save(obj, record, data, pending, creating=True)
             self._send(signals.resource_created, obj, record)
@@ -430,11 +439,12 @@ class ResourceAdapter:
         if was_active and self._is_active(obj) is False:
             self._send(signals.resource_deactivated, obj, record)
 
-    def _dormant_match(self, data: dict[str, Any]) -> Model | None:
-        """A deactivated object with the new resource's unique name or externalId, if any."""
-        if not self.active_field:
-            return None
-        inactive = self.get_queryset().filter(**{self.active_field: False})
+    def _inactive(self) -> QuerySet:
+        assert self.active_field
+        return self.get_queryset().filter(**{self.active_field: False})
+
+    def _dormant_by_name(self, data: dict[str, Any]) -> Model | None:
+        """A deactivated object holding one of the new resource's unique values, if any."""
         for path, mapping in self.bound_fields:
             attribute = path.sub_attribute or path.attribute
             value = path.get(data)
@@ -444,16 +454,20 @@ class ResourceAdapter:
                 and value is not None
                 and attribute.uniqueness is not U.NONE
             ):
-                found = inactive.filter(mapping.equals(value, attribute)).first()
+                found = self._inactive().filter(mapping.equals(value, attribute)).first()
                 if found is not None:
                     return found
-        external_id = data.get("externalId")
-        if external_id:
-            rows = ResourceRecord.objects.filter(
-                resource_type=self.resource_type_name, external_id=external_id
-            )
-            return inactive.filter(pk__in=self.pks_from_records(rows)).first()
         return None
+
+    def _dormant_by_external_id(self, data: dict[str, Any]) -> Model | None:
+        """A deactivated object with the new resource's externalId, if it has one."""
+        external_id = data.get("externalId")
+        if not external_id:
+            return None
+        rows = ResourceRecord.objects.filter(
+            resource_type=self.resource_type_name, external_id=external_id
+        )
+        return self._inactive().filter(pk__in=self.pks_from_records(rows)).first()
 
     def _revive(self, obj: Model, data: dict[str, Any]) -> Model:
         """Okta re-POSTs a user it deactivated: same object, same SCIM id, active again."""
