@@ -63,3 +63,17 @@ def attribute_refs(node: Node) -> list[AttrRef]:
     if isinstance(node, Not):
         return attribute_refs(node.expr)
     return [node.path]
+
+
+def resolve_filter_path(ref: AttrRef, resource_type: Any) -> Any:
+    """The attribute ``ref`` names in ``resource_type``, or InvalidFilter saying where."""
+    from django_scim.errors import InvalidFilter
+    from django_scim.paths import UnknownAttribute, parse_path
+
+    try:
+        path = parse_path(ref.text, resource_type)
+    except UnknownAttribute:
+        raise InvalidFilter(f"Unknown attribute '{ref.text}' at position {ref.position}.") from None
+    if path.attribute is None:
+        raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
+    return path

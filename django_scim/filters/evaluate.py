@@ -13,8 +13,9 @@ from typing import Any
 
 from django_scim.errors import InvalidFilter
 from django_scim.filters import ast
+from django_scim.filters.ast import resolve_filter_path
 from django_scim.filters.compare import coerce
-from django_scim.paths import AttributePath, UnknownAttribute, parse_path
+from django_scim.paths import AttributePath
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.registry import ResourceType
 from django_scim.validation import parse_datetime
@@ -123,15 +124,7 @@ class Evaluator:
         return found if node.op == "eq" else not found
 
     def _resolve(self, ref: ast.AttrRef) -> AttributePath:
-        try:
-            path = parse_path(ref.text, self.resource_type)
-        except UnknownAttribute:
-            raise InvalidFilter(
-                f"Unknown attribute '{ref.text}' at position {ref.position}."
-            ) from None
-        if path.attribute is None:
-            raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
-        return path
+        return resolve_filter_path(ref, self.resource_type)
 
     def _value_path(
         self, path: AttributePath, node: ast.ValuePath, resource: dict[str, Any]

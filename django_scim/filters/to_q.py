@@ -30,6 +30,7 @@ from django_scim.adapters.records import element_key
 from django_scim.errors import InvalidFilter
 from django_scim.expressions import UUIDText
 from django_scim.filters import ast
+from django_scim.filters.ast import resolve_filter_path
 from django_scim.filters.compare import (
     ALWAYS,
     NEVER,
@@ -220,15 +221,7 @@ class QueryTranslator:
     # -- leaves ------------------------------------------------------------------
 
     def _resolve(self, ref: ast.AttrRef) -> AttributePath:
-        try:
-            path = parse_path(ref.text, self.resource_type)
-        except UnknownAttribute:
-            raise InvalidFilter(
-                f"Unknown attribute '{ref.text}' at position {ref.position}."
-            ) from None
-        if path.attribute is None:
-            raise InvalidFilter(f"'{ref.text}' names a schema, not an attribute.")
-        return path
+        return resolve_filter_path(ref, self.resource_type)
 
     def _known(self, ref: ast.AttrRef) -> bool:
         if not self.unknown_matches_nothing:

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from tests.conftest import body
+from tests.idp.replay import create, ops, patch_ok, read
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -28,10 +29,6 @@ ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 ADSCIM_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
 User = get_user_model()
-
-
-def ops(*operations: dict) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
 
 
 def entra_user(user_name: str = "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee") -> dict:
@@ -50,25 +47,6 @@ def entra_user(user_name: str = "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee"
         },
         "roles": [],
     }
-
-
-def create(scim, payload: dict, endpoint: str = "Users") -> dict:
-    response = scim.post(endpoint, payload)
-    assert response.status_code == 201, body(response)
-    return body(response)
-
-
-def read(scim, location: str) -> dict:
-    response = scim.get(location)
-    assert response.status_code == 200
-    return body(response)
-
-
-def patch_ok(scim, location: str, payload: dict) -> dict:
-    """Entra accepts 200 with the resource or 204; returns what a later GET shows."""
-    response = scim.patch(location, payload)
-    assert response.status_code in (200, 204), body(response)
-    return read(scim, location)
 
 
 def assert_rejected(scim, location: str, payload: dict, status: int, scim_type: str) -> None:

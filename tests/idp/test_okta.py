@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group
 
 from django_scim.models import ProvisioningLog
 from tests.conftest import body
+from tests.idp.replay import create, ops, patch_ok, read
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
@@ -29,10 +30,6 @@ GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PLACEHOLDER = "1mz050nq"
 
 User = get_user_model()
-
-
-def ops(*operations: dict) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
 
 
 def okta_user(user_name: str = "test.user@okta.local", **changes) -> dict:
@@ -51,25 +48,6 @@ def okta_user(user_name: str = "test.user@okta.local", **changes) -> dict:
     }
     payload.update(changes)
     return payload
-
-
-def create(scim, payload: dict, endpoint: str = "Users") -> dict:
-    response = scim.post(endpoint, payload)
-    assert response.status_code == 201, body(response)
-    return body(response)
-
-
-def read(scim, location: str) -> dict:
-    response = scim.get(location)
-    assert response.status_code == 200
-    return body(response)
-
-
-def patch_ok(scim, location: str, payload: dict) -> dict:
-    """Okta accepts 200 with the resource or 204; returns what a later GET shows."""
-    response = scim.patch(location, payload)
-    assert response.status_code in (200, 204), body(response)
-    return read(scim, location)
 
 
 def list_of(scim, query: str) -> dict:
