@@ -18,8 +18,11 @@ class SCIMClientQuerySet(models.QuerySet):
         """The active client owning ``raw``, or None. One indexed query."""
         if not raw:
             return None
+        from django_scim import lookups
+        from django_scim.models import SCIMClient
+
         digest = tokens.digest(raw)
-        client = self.filter(token_digest=digest, is_active=True).first()
+        client = lookups.one(SCIMClient, token_digest=digest, is_active=True)
         if client is None or not tokens.matches(raw, client.token_digest):
             return None
         return client

@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 
-from django_scim import dialects, jsoncodec, signals
+from django_scim import dialects, jsoncodec, lookups, signals
 from django_scim import patch as patching
 from django_scim.adapters import fields, records
 from django_scim.adapters.context import RequestContext
@@ -213,10 +213,9 @@ class ResourceAdapter:
             key = UUID(str(scim_id))
         except ValueError:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.") from None
-        rows = ResourceRecord.objects.filter(resource_type=self.resource_type_name, id=key)
-        if for_update:
-            rows = rows.select_for_update()
-        record = rows.first()
+        record = lookups.one(
+            ResourceRecord, for_update, resource_type=self.resource_type_name, id=key
+        )
         if record is None:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
         return record
