@@ -38,6 +38,9 @@ from django_scim.schemas.characteristics import Uniqueness as U
 from django_scim.schemas.registry import ResourceType
 from django_scim.validation import check_immutable, validate_resource
 
+#: (adapter class, id of its resource type) -> (that resource type, bound fields).
+_BOUND_FIELDS: dict[tuple[type, int], tuple[Any, list[tuple[AttributePath, Mapping]]]] = {}
+
 
 class ResourceAdapter:
     #: Resource type name (``User``) and endpoint (``/Users``), RFC 7643 §6.
@@ -123,9 +126,17 @@ class ResourceAdapter:
 
     @cached_property
     def bound_fields(self) -> list[tuple[AttributePath, Mapping]]:
-        return [
-            (parse_path(key, self.resource_type), mapping) for key, mapping in self.fields.items()
-        ]
+        """The declared fields resolved against the schema: once per class and registry,
+        not once per request (adapters are made per request)."""
+        key = (type(self), id(self.resource_type))
+        found = _BOUND_FIELDS.get(key)
+        if found is None or found[0] is not self.resource_type:
+            bound = [
+                (parse_path(name, self.resource_type), mapping)
+                for name, mapping in self.fields.items()
+            ]
+            found = _BOUND_FIELDS[key] = (self.resource_type, bound)
+        return found[1]
 
     # -- hooks a site overrides ---------------------------------------------
 
