@@ -38,6 +38,12 @@ from django_scim.schemas.characteristics import Uniqueness as U
 from django_scim.schemas.registry import ResourceType
 from django_scim.validation import check_immutable, validate_resource
 
+
+def _columns(obj: Model) -> dict[str, Any]:
+    """The values of ``obj``'s own columns, by field name."""
+    return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
+
+
 #: (adapter class, id of its resource type) -> (that resource type, bound fields).
 _BOUND_FIELDS: dict[tuple[type, int], tuple[Any, list[tuple[AttributePath, Mapping]]]] = {}
 
@@ -376,10 +382,18 @@ class ResourceAdapter:
         data: dict[str, Any],
         pending: list[tuple[Mapping, Any]],
         creating: bool,
+        columns: dict[str, Any] | None = None,
     ) -> None:
+        """Write ``obj`` and its side row; ``columns`` (the values before the change)
+        limits the UPDATE to the columns that changed, and skips it if none did."""
         try:
             with transaction.atomic(savepoint=False):
-                obj.save()
+                if columns is None:
+                    obj.save()
+                else:
+                    changed = [k for k, v in _columns(obj).items() if columns[k] != v]
+                    if changed:
+                        obj.save(update_fields=changed)
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
                 fields.check_length(record, "external_id", record.external_id)
@@ -432,8 +446,9 @@ class ResourceAdapter:
         record = self.record_of(obj)
         check_immutable(data, self.to_scim(obj, self.without_relations()), self.resource_type)
         was_active = self._is_active(obj)
+        columns = _columns(obj)
         pending = self._apply(obj, data, creating=False)
-        self._save(obj, record, data, pending, creating=False)
+        self._save(obj, record, data, pending, creating=False, columns=columns)
         self._send(signals.resource_replaced, obj, record)
         self._send_deactivation(obj, record, was_active)
         return record
@@ -513,8 +528,9 @@ class ResourceAdapter:
             if document != before:
                 data = validate_resource(document, self.resource_type, missing=Mutability)
                 was_active = self._is_active(obj)
+                columns = _columns(obj)
                 pending = self._apply(obj, data, creating=False, relations=False)
-                self._save(obj, record, data, pending, creating=False)
+                self._save(obj, record, data, pending, creating=False, columns=columns)
                 self._send_deactivation(obj, record, was_active)
             elif changes:
                 record.last_modified = timezone.now()

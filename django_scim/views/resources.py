@@ -122,7 +122,8 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         adapter = self.adapter()
         data = self.payload(request)
         with transaction.atomic():
-            obj = adapter.replace(adapter.get(resource_id, for_update=True), data)
+            current = adapter.get(resource_id, adapter.without_relations(), for_update=True)
+            obj = adapter.replace(current, data)
         projection = self.projection(request)
         return self.resource_response(adapter, adapter.refreshed(obj, projection), projection)
 
