@@ -18,6 +18,7 @@ Unknown attributes and operators an attribute forbids are 400 invalidFilter.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -49,11 +50,12 @@ if TYPE_CHECKING:
     from django_scim.adapters.base import ResourceAdapter
 
 
-class Scope:
+class Scope(ABC):
     """Where the sub-attributes of one element live, for the inside of a value path."""
 
+    @abstractmethod
     def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
-        raise NotImplementedError  # each scope answers for its own storage
+        """The condition ``sub op value`` on one element, in this storage."""
 
 
 def json_leaf(prefix: str, key: str, attribute: Attribute, op: str | None, value: Any) -> Q:
