@@ -384,16 +384,15 @@ class ResourceAdapter:
         creating: bool,
         columns: dict[str, Any] | None = None,
     ) -> None:
-        """Write ``obj`` and its side row; ``columns`` (the values before the change)
-        limits the UPDATE to the columns that changed, and skips it if none did."""
+        """Write ``obj`` and its side row. With ``columns`` (the values before the change)
+        the object is saved only if one of them changed: a change of side attributes
+        alone (title, phoneNumbers, ...) leaves the site's row alone. When it is saved,
+        it is saved whole, so the model's own save() and auto_now fields behave as usual.
+        """
         try:
             with transaction.atomic(savepoint=False):
-                if columns is None:
+                if columns is None or columns != _columns(obj):
                     obj.save()
-                else:
-                    changed = [k for k, v in _columns(obj).items() if columns[k] != v]
-                    if changed:
-                        obj.save(update_fields=changed)
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
                 fields.check_length(record, "external_id", record.external_id)
