@@ -399,6 +399,11 @@ class ResourceAdapter:
                 elements_before = records.multi_valued(record.attributes, self.resource_type)
                 record.attributes = data
                 record.last_modified = timezone.now()
+                if creating:
+                    # A new resource was created and last modified at the same instant.
+                    record.created = record.last_modified = (
+                        self.created_of(obj) or record.last_modified
+                    )
                 record.save()
                 if creating or elements_before != records.multi_valued(data, self.resource_type):
                     records.write_elements(

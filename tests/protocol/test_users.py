@@ -895,3 +895,10 @@ def test_post_of_a_deactivated_users_name_is_409_without_revival(scim, settings)
     scim.delete(f"Users/{user_id}")
     assert_scim_error(scim.post("Users", {"userName": "bjensen"}), 409, "uniqueness")
     assert body(scim.get(f"Users/{user_id}"))["active"] is False
+
+
+def test_a_new_user_was_last_modified_when_it_was_created(scim):
+    """RFC 7643 §3.1: meta.created and meta.lastModified of a resource never modified
+    since it was created are the same instant."""
+    meta = body(scim.post("Users", {"schemas": [USER], "userName": "fresh"}))["meta"]
+    assert meta["lastModified"] == meta["created"]
