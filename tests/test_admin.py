@@ -37,10 +37,17 @@ def bearer(raw: str) -> SCIMTestClient:
     return client
 
 
-def log_entry(path: str, status: int = 200, resource_type: str = "User",
-              **fields) -> ProvisioningLog:
-    return ProvisioningLog.objects.create(method="GET", path=path, status=status,
-                                          resource_type=resource_type, duration_ms=1.5, **fields)
+def log_entry(
+    path: str, status: int = 200, resource_type: str = "User", **fields
+) -> ProvisioningLog:
+    return ProvisioningLog.objects.create(
+        method="GET",
+        path=path,
+        status=status,
+        resource_type=resource_type,
+        duration_ms=1.5,
+        **fields,
+    )
 
 
 # -- clients -----------------------------------------------------------------------
@@ -153,8 +160,9 @@ def test_log_changelist_filters_by_status(admin_client):
     """Filtering by status finds, e.g., every 409 (uniqueness conflict)."""
     log_entry("/scim/v2/Users/conflicting", status=409, scim_type="uniqueness")
     log_entry("/scim/v2/Users/fine", status=200)
-    response = admin_client.get(reverse("admin:django_scim_provisioninglog_changelist"),
-                                {"status": "409"})
+    response = admin_client.get(
+        reverse("admin:django_scim_provisioninglog_changelist"), {"status": "409"}
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "/scim/v2/Users/conflicting" in content
@@ -165,8 +173,9 @@ def test_log_changelist_filters_by_resource_type(admin_client):
     """Filtering by resource type separates User from Group traffic."""
     log_entry("/scim/v2/Users/someone", resource_type="User")
     log_entry("/scim/v2/Groups/some-group", resource_type="Group")
-    response = admin_client.get(reverse("admin:django_scim_provisioninglog_changelist"),
-                                {"resource_type": "User"})
+    response = admin_client.get(
+        reverse("admin:django_scim_provisioninglog_changelist"), {"resource_type": "User"}
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "/scim/v2/Users/someone" in content
@@ -186,10 +195,12 @@ def test_log_changelist_search_matches_path_id_and_client(admin_client):
 
 def test_log_detail_shows_pretty_printed_json(admin_client):
     """Bodies are stored compact; the detail page indents them for reading."""
-    entry = log_entry("/scim/v2/Users", request_body='{"userName":"bjensen","active":true}',
-                      response_body="")
+    entry = log_entry(
+        "/scim/v2/Users", request_body='{"userName":"bjensen","active":true}', response_body=""
+    )
     response = admin_client.get(
-        reverse("admin:django_scim_provisioninglog_change", args=[entry.pk]))
+        reverse("admin:django_scim_provisioninglog_change", args=[entry.pk])
+    )
     assert response.status_code == 200
     content = response.content.decode()
     expected = "{\n  &quot;userName&quot;: &quot;bjensen&quot;,\n  &quot;active&quot;: true\n}"
@@ -200,7 +211,8 @@ def test_log_detail_shows_unparseable_body_as_text(admin_client):
     """A body that was not JSON (or was cut) is shown as stored, escaped."""
     entry = log_entry("/scim/v2/Users", request_body='{"userName": <b>')
     response = admin_client.get(
-        reverse("admin:django_scim_provisioninglog_change", args=[entry.pk]))
+        reverse("admin:django_scim_provisioninglog_change", args=[entry.pk])
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "{&quot;userName&quot;: &lt;b&gt;" in content

@@ -18,8 +18,9 @@ def test_no_missing_migrations():
     a missing migration."""
     out = StringIO()
     try:
-        call_command("makemigrations", "django_scim", "--check", "--dry-run", stdout=out,
-                     stderr=StringIO())
+        call_command(
+            "makemigrations", "django_scim", "--check", "--dry-run", stdout=out, stderr=StringIO()
+        )
     except SystemExit:  # --check exits with status 1 when changes are detected
         pytest.fail(f"django_scim has model changes without a migration:\n{out.getvalue()}")
     assert "No changes detected" in out.getvalue()

@@ -37,8 +37,9 @@ def last_entry() -> ProvisioningLog:
 
 def row_text(entry: ProvisioningLog) -> str:
     """Every column of the row, as text, to search for secrets."""
-    return " ".join(str(value) for value in
-                    ProvisioningLog.objects.filter(pk=entry.pk).values().get().values())
+    return " ".join(
+        str(value) for value in ProvisioningLog.objects.filter(pk=entry.pk).values().get().values()
+    )
 
 
 def new_user(scim, user_name: str = "bjensen") -> str:
@@ -49,7 +50,10 @@ def new_user(scim, user_name: str = "bjensen") -> str:
 
 def old_entry(days: float, path: str) -> ProvisioningLog:
     return ProvisioningLog.objects.create(
-        created=timezone.now() - timedelta(days=days), method="GET", path=path, status=200,
+        created=timezone.now() - timedelta(days=days),
+        method="GET",
+        path=path,
+        status=200,
         duration_ms=1.0,
     )
 
@@ -112,7 +116,11 @@ def test_replace_records_operation_and_id(scim):
     scim.put(f"Users/{user_id}", {"schemas": [USER], "userName": "bjensen", "title": "Boss"})
     entry = last_entry()
     assert (entry.method, entry.operation, entry.resource_id, entry.status) == (
-        "PUT", "replace", user_id, 200)
+        "PUT",
+        "replace",
+        user_id,
+        200,
+    )
 
 
 def test_delete_records_operation_and_id(scim):
@@ -121,7 +129,11 @@ def test_delete_records_operation_and_id(scim):
     scim.delete(f"Users/{user_id}")
     entry = last_entry()
     assert (entry.method, entry.operation, entry.resource_id, entry.status) == (
-        "DELETE", "delete", user_id, 204)
+        "DELETE",
+        "delete",
+        user_id,
+        204,
+    )
     assert entry.response_body == ""
 
 
@@ -131,8 +143,9 @@ def test_group_request_records_group_resource_type(scim):
     assert last_entry().resource_type == "Group"
 
 
-@pytest.mark.parametrize("path", ["ServiceProviderConfig", "Schemas", "ResourceTypes",
-                                  "ResourceTypes/User"])
+@pytest.mark.parametrize(
+    "path", ["ServiceProviderConfig", "Schemas", "ResourceTypes", "ResourceTypes/User"]
+)
 def test_discovery_requests_are_discovery_operations(scim, path):
     """RFC 7644 §4 endpoints are logged as ``discovery``, with no resource type."""
     scim.get(path)
@@ -145,7 +158,11 @@ def test_search_is_a_search_operation(scim):
     scim.post("Users/.search", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]})
     entry = last_entry()
     assert (entry.method, entry.operation, entry.resource_type, entry.status) == (
-        "POST", "search", "User", 200)
+        "POST",
+        "search",
+        "User",
+        200,
+    )
 
 
 def test_error_row_records_scim_type(scim):
@@ -192,8 +209,7 @@ def test_request_and_response_bodies_are_stored(scim):
 
 def test_password_is_redacted_from_create(scim):
     """RFC 7643 §4.1.1: password is writeOnly and never returned — nor logged."""
-    response = scim.post("Users", {"schemas": [USER], "userName": "bjensen",
-                                   "password": PASSWORD})
+    response = scim.post("Users", {"schemas": [USER], "userName": "bjensen", "password": PASSWORD})
     assert response.status_code == 201
     entry = last_entry()
     assert json.loads(entry.request_body)["password"] == "********"
@@ -211,8 +227,13 @@ def test_password_is_redacted_from_rejected_create(scim):
 def test_password_is_redacted_from_patch_path_value(scim):
     """RFC 7644 §3.5.2: a PATCH operation whose path is ``password`` has its value redacted."""
     user_id = new_user(scim)
-    scim.patch(f"Users/{user_id}", {"schemas": [PATCH_OP], "Operations": [
-        {"op": "replace", "path": "password", "value": PASSWORD}]})
+    scim.patch(
+        f"Users/{user_id}",
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "password", "value": PASSWORD}],
+        },
+    )
     entry = last_entry()
     assert json.loads(entry.request_body)["Operations"][0]["value"] == "********"
     assert PASSWORD not in row_text(entry)
@@ -221,8 +242,10 @@ def test_password_is_redacted_from_patch_path_value(scim):
 def test_password_is_redacted_from_pathless_patch_value(scim):
     """RFC 7644 §3.5.2.3: a path-less replace carries ``password`` as a key of ``value``."""
     user_id = new_user(scim)
-    scim.patch(f"Users/{user_id}", {"schemas": [PATCH_OP], "Operations": [
-        {"op": "replace", "value": {"password": PASSWORD}}]})
+    scim.patch(
+        f"Users/{user_id}",
+        {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"password": PASSWORD}}]},
+    )
     assert PASSWORD not in row_text(last_entry())
 
 
@@ -265,8 +288,10 @@ def test_password_is_redacted_from_malformed_patch_with_password_path(scim):
     """RFC 7644 §3.5.2: a PATCH sets a password through ``path``; a body that does not parse
     (here the closing brace is missing) must not put that value in the log either."""
     user_id = new_user(scim)
-    raw = ('{"schemas":["' + PATCH_OP + '"],"Operations":[{"op":"replace",'
-           '"path":"password","value":"' + PASSWORD + '"}]')
+    raw = (
+        '{"schemas":["' + PATCH_OP + '"],"Operations":[{"op":"replace",'
+        '"path":"password","value":"' + PASSWORD + '"}]'
+    )
     response = scim.patch(f"Users/{user_id}", raw)
     assert response.status_code == 400
     assert PASSWORD not in row_text(last_entry())
@@ -352,7 +377,10 @@ def test_log_bodies_false_keeps_metadata_without_bodies(scim, settings):
     entry = last_entry()
     assert (entry.request_body, entry.response_body) == ("", "")
     assert (entry.operation, entry.status, entry.resource_id) == (
-        "create", 201, body(response)["id"])
+        "create",
+        201,
+        body(response)["id"],
+    )
 
 
 def test_logging_failure_does_not_change_the_response(scim, monkeypatch, caplog):
@@ -369,7 +397,8 @@ def test_logging_failure_does_not_change_the_response(scim, monkeypatch, caplog)
     assert User.objects.filter(username="bjensen").exists()
     assert ProvisioningLog.objects.count() == 0
     assert [r.levelno for r in caplog.records if r.name == "django_scim.provisioning_log"] == [
-        logging.ERROR]
+        logging.ERROR
+    ]
 
 
 # -- pruning ---------------------------------------------------------------------------

@@ -48,8 +48,7 @@ def with_header(value: str) -> SCIMTestClient:
 
 
 def client_updates(queries) -> list[str]:
-    return [q["sql"] for q in queries
-            if q["sql"].startswith("UPDATE") and CLIENT_TABLE in q["sql"]]
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and CLIENT_TABLE in q["sql"]]
 
 
 # -- the scheme ----------------------------------------------------------------------
@@ -81,8 +80,9 @@ def test_token_that_is_not_utf8_is_401(db):
     assert body(response)["status"] == "401"
 
 
-@pytest.mark.parametrize("header", [None, "Bearer", "Bearer wrong-token-0123456789abcdef",
-                                    "Basic dXNlcjpwYXNzd29yZA=="])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer", "Bearer wrong-token-0123456789abcdef", "Basic dXNlcjpwYXNzd29yZA=="]
+)
 def test_401_carries_bearer_www_authenticate_challenge(db, header):
     """RFC 6750 §3 / RFC 7235 §3.1: every 401 carries the challenge
     ``WWW-Authenticate: Bearer realm="SCIM"``."""
@@ -209,8 +209,7 @@ def test_custom_authentication_class_is_used(header_auth, scim_client_record):
     assert body(response)["totalResults"] == 0
 
 
-def test_custom_authentication_class_client_is_the_request_client(header_auth,
-                                                                    scim_client_record):
+def test_custom_authentication_class_client_is_the_request_client(header_auth, scim_client_record):
     """The client the site's class returns is the one the request is logged under."""
     client = SCIMTestClient()
     client.credentials(HTTP_X_TEST_CLIENT=scim_client_record.name)

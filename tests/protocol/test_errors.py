@@ -122,8 +122,9 @@ def test_read_only_client_cannot_create(read_only_scim):
 def test_read_only_client_cannot_replace(scim, read_only_scim):
     """RFC 7644 §3.12: a read-only client's PUT is 403 and the resource is unchanged."""
     user_id = new_user(scim)
-    response = read_only_scim.put(f"Users/{user_id}",
-                                  {"schemas": [USER], "userName": "someone-else"})
+    response = read_only_scim.put(
+        f"Users/{user_id}", {"schemas": [USER], "userName": "someone-else"}
+    )
     assert_scim_error(response, 403)
     assert User.objects.filter(username="bjensen").exists()
     assert not User.objects.filter(username="someone-else").exists()
@@ -232,8 +233,7 @@ def test_declared_content_length_over_limit_is_413(scim, settings):
     """A Content-Length above MAX_BODY_BYTES is refused (413) before the body is read,
     even when fewer bytes actually arrive."""
     settings.SCIM = {"MAX_BODY_BYTES": 1000}
-    response = scim.post("Users", {"schemas": [USER], "userName": "bjensen"},
-                         CONTENT_LENGTH="5000")
+    response = scim.post("Users", {"schemas": [USER], "userName": "bjensen"}, CONTENT_LENGTH="5000")
     assert_scim_error(response, 413)
 
 
@@ -254,16 +254,20 @@ def test_text_plain_body_is_415(scim):
     """RFC 7644 §3.1/§8.1: request bodies are application/scim+json (or application/json);
     anything else is 415 Unsupported Media Type, and nothing is created."""
     before = User.objects.count()
-    response = scim.post("Users", json.dumps({"schemas": [USER], "userName": "bjensen"}),
-                         content_type="text/plain")
+    response = scim.post(
+        "Users", json.dumps({"schemas": [USER], "userName": "bjensen"}), content_type="text/plain"
+    )
     assert_scim_error(response, 415)
     assert User.objects.count() == before
 
 
 def test_plain_application_json_is_accepted(scim):
     """RFC 7644 §8.1: application/json is accepted as well as application/scim+json."""
-    response = scim.post("Users", json.dumps({"schemas": [USER], "userName": "bjensen"}),
-                         content_type="application/json")
+    response = scim.post(
+        "Users",
+        json.dumps({"schemas": [USER], "userName": "bjensen"}),
+        content_type="application/json",
+    )
     assert response.status_code == 201
 
 
@@ -374,14 +378,14 @@ def assert_unsupported_or_handled(response) -> None:
     and any error still a SCIM Error (RFC 7644 §3.12)."""
     assert response.status_code == 501 or response.status_code < 500
     if response.status_code >= 400:
-        assert_scim_error(response, response.status_code,
-                          body(response).get("scimType"))
+        assert_scim_error(response, response.status_code, body(response).get("scimType"))
 
 
 def test_bulk_is_501_or_handled(scim):
     """RFC 7644 §3.7: bulk is optional; ServiceProviderConfig says bulk.supported=false."""
-    response = scim.post("Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                                  "Operations": []})
+    response = scim.post(
+        "Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}
+    )
     assert_unsupported_or_handled(response)
 
 
@@ -389,8 +393,9 @@ def test_bulk_answer_matches_service_provider_config(scim):
     """RFC 7644 §5: ServiceProviderConfig bulk.supported tells clients whether /Bulk works;
     while it says false, POST /Bulk answers 501 Not Implemented."""
     supported = body(scim.get("ServiceProviderConfig"))["bulk"]["supported"]
-    response = scim.post("Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
-                                  "Operations": []})
+    response = scim.post(
+        "Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}
+    )
     if supported:
         assert response.status_code != 501
     else:
@@ -405,10 +410,13 @@ def test_me_is_501_or_handled(scim):
 def test_patch_is_501_or_handled(scim):
     """RFC 7644 §3.5.2: PATCH is optional (ServiceProviderConfig patch.supported)."""
     user_id = new_user(scim)
-    response = scim.patch(f"Users/{user_id}", {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "displayName", "value": "Babs"}],
-    })
+    response = scim.patch(
+        f"Users/{user_id}",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "Babs"}],
+        },
+    )
     assert_unsupported_or_handled(response)
 
 
@@ -417,10 +425,13 @@ def test_patch_answer_matches_service_provider_config(scim):
     supported means no 501; unsupported means 501 and the resource unchanged."""
     supported = body(scim.get("ServiceProviderConfig"))["patch"]["supported"]
     user_id = new_user(scim)
-    response = scim.patch(f"Users/{user_id}", {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "displayName", "value": "Babs"}],
-    })
+    response = scim.patch(
+        f"Users/{user_id}",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "Babs"}],
+        },
+    )
     if supported:
         assert response.status_code != 501
     else:
@@ -461,8 +472,9 @@ def test_failure_midway_through_a_create_leaves_no_rows(scim, monkeypatch):
 
     monkeypatch.setattr(records, "write_elements", fail)
     users, records_before = User.objects.count(), ResourceRecord.objects.count()
-    response = scim.post("Users", {"schemas": [USER], "userName": "bjensen",
-                                   "emails": [{"value": "b@example.test"}]})
+    response = scim.post(
+        "Users", {"schemas": [USER], "userName": "bjensen", "emails": [{"value": "b@example.test"}]}
+    )
     assert_scim_error(response, 500)
     assert (User.objects.count(), ResourceRecord.objects.count()) == (users, records_before)
 
