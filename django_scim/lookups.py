@@ -1,9 +1,9 @@
-"""Single-row lookups by equality, with SQL made once per database.
+"""Single-row reads and writes with SQL made once per database.
 
-Every request authenticates its client and most find one side-table row by
-SCIM id. Through the ORM, building those two small queries cost more than
-running them; here the SQL is composed once from the model's metadata and
-reused, and the row still comes back as a model instance.
+Every request authenticates its client, most find one side-table row by SCIM
+id, and each writes one provisioning-log row. Through the ORM, building those
+small statements cost more than running them; here the SQL is composed once
+from the model's metadata and reused.
 """
 
 from __future__ import annotations
@@ -40,3 +40,21 @@ def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
     ]
     rows = list(model._default_manager.db_manager(alias).raw(sql, params))
     return rows[0] if rows else None
+
+
+def insert(row: Model) -> None:
+    """INSERT ``row`` (its primary key left to the database), without reading it back."""
+    model = type(row)
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    key = (model, "insert", connection.alias, connection.vendor)
+    sql = _SQL.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(str(f.column)) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        _SQL[key] = sql
+    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django_scim import jsoncodec
 from django_scim.conf import scim_settings
+from django_scim.lookups import insert
 
 logger = logging.getLogger("django_scim.provisioning_log")
 
@@ -135,28 +136,3 @@ def attach(view: Any, request: Any, response: Any) -> None:
             logger.exception("Could not write the SCIM provisioning log entry")
 
     response._resource_closers.append(write)
-
-
-def insert(row: Any) -> None:
-    """INSERT one log row with SQL made once per database: a row per request is the
-    most frequent write there is, and the ORM's per-call cost of building it was a
-    noticeable share of a small request."""
-    from django.db import connections, router
-
-    model = type(row)
-    connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    key = (connection.alias, connection.vendor)
-    sql = _INSERT_SQL.get(key)
-    if sql is None:
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"
-        _INSERT_SQL[key] = sql
-    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-_INSERT_SQL: dict[tuple[str, str], str] = {}

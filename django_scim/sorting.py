@@ -15,6 +15,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Lower, NullIf
 
+from django_scim.adapters import records
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
 from django_scim.errors import InvalidValue
 from django_scim.filters.compare import STRING_TYPES
@@ -46,10 +47,6 @@ def order_by(adapter: ResourceAdapter, sort_by: str, descending: bool) -> list[O
     if descending:
         return [expression.desc(nulls_last=nulls_last), pk]
     return [expression.asc(nulls_last=nulls_last), pk]
-
-
-def sort_expression(adapter: ResourceAdapter, sort_by: str) -> Any:
-    return _sort_key(adapter, sort_by)[0]
 
 
 def _sort_key(adapter: ResourceAdapter, sort_by: str) -> tuple[Any, bool]:
@@ -138,12 +135,10 @@ def _common(adapter: ResourceAdapter, path: AttributePath) -> Any:
 
 def _first_element(adapter: ResourceAdapter, path: AttributePath) -> Subquery:
     """The primary element's (else the first element's) sub-attribute, as text."""
-    from django_scim.filters.to_q import _element_key
-
     sub: Attribute | None = path.sub_attribute
     assert sub is not None
     rows = ResourceElement.objects.filter(
-        attribute=_element_key(path),
+        attribute=records.path_element_key(path),
         record__resource_type=adapter.resource_type_name,
         record__object_pk=Cast(OuterRef("pk"), output_field=CharField()),
     ).order_by(

@@ -120,9 +120,9 @@ class ResourceAdapter:
         from django_scim.adapters.fields import PrimaryValue
 
         return frozenset(
-            records.element_key(path.schema, path.attribute.name, not path.is_extension)
+            records.path_element_key(path)
             for path, mapping in self.bound_fields
-            if isinstance(mapping, PrimaryValue) and path.attribute is not None
+            if isinstance(mapping, PrimaryValue)
         )
 
     def pks_from_records(self, records: QuerySet) -> QuerySet:

@@ -93,6 +93,12 @@ def element_key(schema_id: str, attribute_name: str, is_core: bool) -> str:
     return attribute_name if is_core else f"{schema_id}:{attribute_name}"
 
 
+def path_element_key(path: Any) -> str:
+    """``ResourceElement.attribute`` of the multi-valued attribute an AttributePath names."""
+    assert path.attribute is not None
+    return element_key(path.schema, path.attribute.name, not path.is_extension)
+
+
 def column_element(items: list[Any]) -> Any:
     """The element a column holds: the primary one, else the first (RFC 7643 §2.4)."""
     for item in items:

@@ -27,7 +27,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from django_scim.adapters.fields import Column, ManyToMany, PrimaryValue
-from django_scim.adapters.records import element_key
+from django_scim.adapters.records import path_element_key
 from django_scim.errors import InvalidFilter
 from django_scim.expressions import UUIDText
 from django_scim.filters import ast
@@ -113,9 +113,8 @@ class ColumnElementScope(Scope):
     def leaf(self, sub: Attribute, op: str | None, value: Any) -> Q:
         if sub.name == "value":
             return present(self.field, sub) if op is None else compare(self.field, op, value, sub)
-        if sub.name == "primary":
-            shown: Any = True
-            unmarked_matches = op is None or _python_compare(shown, op, value, True)
+        if sub.name == "primary":  # shown as true where there is no row
+            unmarked_matches = op is None or _python_compare(True, op, value, True)
         else:
             unmarked_matches = op is not None and _absent_matches(op, value)
         q = self.marked(json_leaf("data", sub.name, sub, op, value))
@@ -190,7 +189,7 @@ def _canonical_uuid(value: str) -> UUID | None:
     return key if str(key) == value else None
 
 
-def _python_compare(left: str, op: str, right: Any, case_exact: bool) -> bool:
+def _python_compare(left: Any, op: str, right: Any, case_exact: bool) -> bool:
     from django_scim.filters.evaluate import compare_values
 
     return compare_values(left, op, right, case_exact)
@@ -411,7 +410,7 @@ class QueryTranslator:
             return Q(pk__in=owners.values("pk"))
         if mapping is not None and not isinstance(mapping, PrimaryValue):
             raise InvalidFilter(f"'{path}' cannot be filtered.")
-        key = _element_key(path)
+        key = path_element_key(path)
         if not isinstance(mapping, PrimaryValue):
             return Q(pk__in=self._element_owners(Q(attribute=key) & build(ElementScope())))
         # One IN over a UNION rather than ``IN (...) OR column = x``: an OR
@@ -454,12 +453,6 @@ class QueryTranslator:
 def _absent_matches(op: str | None, value: Any) -> bool:
     """Whether an absent attribute meets the condition: ``ne <value>`` and ``eq null`` do."""
     return (op == "ne" and value is not None) or (op == "eq" and value is None)
-
-
-def _element_key(path: AttributePath) -> str:
-    """``ResourceElement.attribute`` of a multi-valued attribute."""
-    assert path.attribute is not None
-    return element_key(path.schema, path.attribute.name, not path.is_extension)
 
 
 def _json_key(path: AttributePath) -> str:
