@@ -51,12 +51,27 @@ def test_list_page_is_constant(warm, django_assert_num_queries, page_size):
 
 
 def test_list_groups_excluding_members_never_loads_members(warm, django_assert_num_queries):
-    """Entra reads groups with excludedAttributes=members: auth, count, page, records, log."""
+    """Entra reads groups with excludedAttributes=members: auth, page, records, log (the
+    page is not full, so it holds every match and no COUNT is needed)."""
     GroupFactory.create_batch(3, members=UserFactory.create_batch(20))
     warm.get("Groups")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = warm.get("Groups?excludedAttributes=members")
     assert all("members" not in r for r in body(response)["Resources"])
+
+
+def test_lookup_by_user_name(warm, django_assert_num_queries):
+    """The IdP's "does this user exist?" (``userName eq "…"``, 0 or 1 result): auth, page,
+    record, groups, log; no COUNT, the short page is every match."""
+    user = UserFactory()
+    user.groups.add(*GroupFactory.create_batch(2))
+    _user_id(warm, user)
+    with django_assert_num_queries(5):
+        response = warm.get("Users", {"filter": f'userName eq "{user.username.upper()}"'})
+    assert body(response)["totalResults"] == 1
+    with django_assert_num_queries(3):  # auth, page, log
+        response = warm.get("Users", {"filter": 'userName eq "nobody"'})
+    assert body(response)["totalResults"] == 0
 
 
 def test_post_user(warm, django_assert_num_queries):

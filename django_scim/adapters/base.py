@@ -218,7 +218,8 @@ class ResourceAdapter:
         """The object with SCIM id ``scim_id``, within ``get_queryset()``; 404 otherwise."""
         record = self._find_record(scim_id, for_update)
         queryset = self.prefetched(self.get_queryset(), projection)
-        obj = queryset.filter(pk=record.object_pk).first()
+        found = list(queryset.filter(pk=record.object_pk)[:1])  # by key: no ORDER BY needed
+        obj = found[0] if found else None
         if obj is None:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
         self.ctx.remember(record)
@@ -404,7 +405,12 @@ class ResourceAdapter:
                     record.created = record.last_modified = (
                         self.created_of(obj) or record.last_modified
                     )
-                record.save()
+                if record._state.adding:
+                    lookups.insert(record)
+                else:
+                    lookups.update(
+                        record, "object_pk", "external_id", "attributes", "last_modified"
+                    )
                 if creating or elements_before != records.multi_valued(data, self.resource_type):
                     records.write_elements(
                         record, self.resource_type, creating, self.column_element_keys
@@ -538,7 +544,7 @@ class ResourceAdapter:
                 self._send_deactivation(obj, record, was_active)
             elif changes:
                 record.last_modified = timezone.now()
-                record.save(update_fields=["last_modified"])
+                lookups.update(record, "last_modified")
             else:
                 return obj  # nothing changed: no write, no new version, no signal
             for mapping, change in changes:
@@ -573,9 +579,9 @@ class ResourceAdapter:
                 self.on_deactivate(obj)
                 obj.save(update_fields=[self.active_field])
                 record.last_modified = timezone.now()
-                record.save(update_fields=["last_modified"])
+                lookups.update(record, "last_modified")
                 self._send(signals.resource_deactivated, obj, record)
                 return
             self._send(signals.resource_deleted, obj, record)
             obj.delete()
-            record.delete()
+            records.delete(record)

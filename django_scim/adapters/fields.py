@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet, TextField
 
-from django_scim import locks
+from django_scim import locks, lookups
 from django_scim.adapters import references
 from django_scim.adapters.records import column_element
 from django_scim.errors import InvalidPath, InvalidValue, NoTarget, Uniqueness
@@ -120,14 +120,22 @@ class Column(Mapping):
     def check_unique(
         self, adapter: ResourceAdapter, obj: Model, value: Any, attribute: Attribute
     ) -> None:
+        from django_scim.filters.compare import STRING_TYPES
+
         if value is None or attribute.uniqueness is U.NONE:
             return
         folded = value if attribute.case_exact or not isinstance(value, str) else value.lower()
-        locks.hold_value(adapter.get_model(), adapter.resource_type_name, self.field, str(folded))
-        others = adapter.get_model()._default_manager.filter(self.equals(value, attribute))
-        if obj.pk is not None:
-            others = others.exclude(pk=obj.pk)
-        if others.exists():
+        model = adapter.get_model()
+        locks.hold_value(model, adapter.resource_type_name, self.field, str(folded))
+        text_column = isinstance(model._meta.get_field(self.field), (CharField, TextField))
+        if text_column and isinstance(value, str) and attribute.type in STRING_TYPES:
+            in_use = lookups.taken(model, self.field, value, attribute.case_exact, obj.pk)
+        else:
+            others = model._default_manager.filter(self.equals(value, attribute))
+            if obj.pk is not None:
+                others = others.exclude(pk=obj.pk)
+            in_use = others.exists()
+        if in_use:
             raise Uniqueness(f"{attribute.name} '{value}' is already in use.")
 
 

@@ -14,10 +14,13 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
+from django_scim import lookups
 from django_scim.models import ResourceRecord
 
 # Keeps each IN (...) list well under every backend's bound-parameter limit.
 CHUNK = 2000
+# Element rows per INSERT statement: 6 parameters each, far below those limits.
+ELEMENTS_PER_INSERT = 100
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -28,7 +31,7 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
 def fetch(resource_type: str, pks: Sequence[str]) -> dict[str, ResourceRecord]:
     found: dict[str, ResourceRecord] = {}
     for chunk in _chunks(pks):
-        rows = ResourceRecord.objects.filter(resource_type=resource_type, object_pk__in=chunk)
+        rows = lookups.among(ResourceRecord, "object_pk", chunk, resource_type=resource_type)
         found.update((row.object_pk, row) for row in rows)
     return found
 
@@ -152,11 +155,19 @@ def write_elements(
     creating: bool,
     column_keys: frozenset[str] = frozenset(),
 ) -> None:
-    """Replace the record's element rows: two queries at most, none without multi-valued data."""
+    """Replace the record's element rows: two queries (one per 100 elements) at most."""
     from django_scim.models import ResourceElement
 
     if not creating:
-        ResourceElement.objects.filter(record=record).delete()
+        lookups.delete(ResourceElement, "record", record.pk)
     rows = element_rows(record, resource_type, column_keys)
-    if rows:
-        ResourceElement.objects.bulk_create(rows)
+    for start in range(0, len(rows), ELEMENTS_PER_INSERT):
+        lookups.insert(*rows[start : start + ELEMENTS_PER_INSERT])
+
+
+def delete(record: ResourceRecord) -> None:
+    """Delete ``record`` and its element rows (two statements, no cascade collector)."""
+    from django_scim.models import ResourceElement
+
+    lookups.delete(ResourceElement, "record", record.pk)
+    lookups.delete(ResourceRecord, "id", record.pk)

@@ -66,13 +66,13 @@ class ResourceTypeMixin:
         queryset = adapter.get_queryset()
         if params.get("filter") is not None:
             queryset = adapter.filtered(queryset, params["filter"])
-        total = queryset.count()
         ordering = None
         if params.get("sortBy"):
             ordering = order_by(
                 adapter, params["sortBy"], parse_sort_order(params.get("sortOrder"))
             )
         objs = adapter.page(queryset, start - 1, count, projection, ordering)
+        total = total_results(queryset, start - 1, count, len(objs))
         resources = [self.render(adapter, obj, projection) for obj in objs]
         return list_response(resources, total, start)
 
@@ -143,6 +143,15 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         adapter = self.adapter()
         adapter.delete(adapter.get(resource_id, adapter.without_relations()))
         return Response(status=204)
+
+
+def total_results(queryset: Any, offset: int, count: int, found: int) -> int:
+    """totalResults for a page of ``found`` rows at ``offset``: counted in the database only
+    when the page cannot tell. A page that came back short ends the results, so an IdP's
+    lookup (``userName eq "…"``: a page of 0 or 1) costs no COUNT query."""
+    if found < count and (offset == 0 or found > 0):
+        return offset + found
+    return int(queryset.count())
 
 
 def search_params(data: Any) -> dict[str, Any]:

@@ -572,6 +572,19 @@ def test_start_index_past_the_end_is_an_empty_page(scim, five_users):
     assert data.get("Resources", []) == []
 
 
+@pytest.mark.parametrize(
+    ("start", "count", "expected"),
+    [(1, 5, 5), (1, 6, 5), (4, 2, 2), (4, 10, 2), (5, 1, 1), (6, 3, 0), (3, 0, 0)],
+)
+def test_total_results_counts_every_match_on_any_page(scim, five_users, start, count, expected):
+    """RFC 7644 §3.4.2.4: totalResults is the number of results of the whole query,
+    whichever page is asked for: a page that fits exactly, a short last page, the page
+    just past the end and count=0 all report 5."""
+    data = page(scim, startIndex=start, count=count)
+    assert data["totalResults"] == 5
+    assert data["itemsPerPage"] == expected
+
+
 @pytest.mark.parametrize("params", [{"count": "ten"}, {"startIndex": "1.5"}, {"count": "0x10"}])
 def test_non_integer_paging_is_400_invalid_value(scim, params):
     """RFC 7644 §3.4.2.4: startIndex and count are integers; anything else is 400
