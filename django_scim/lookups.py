@@ -20,6 +20,7 @@ from django.db.models import Model
 M = TypeVar("M", bound=Model)
 
 _SQL: dict[tuple[Any, ...], str] = {}
+_CONVERTERS: dict[tuple[Any, ...], list[tuple[int, Any, Any]]] = {}
 
 
 def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
@@ -42,8 +43,36 @@ def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
         field.get_db_prep_value(value, connection)
         for field, value in zip(fields, equal.values(), strict=True)
     ]
-    rows = list(model._default_manager.db_manager(alias).raw(sql, params))
+    rows = _select(model, connection, sql, params)
     return rows[0] if rows else None
+
+
+def _select(model: type[M], connection: Any, sql: str, params: list[Any]) -> list[M]:
+    """Instances of ``model`` from a SELECT of all its concrete columns, in order.
+
+    What a raw queryset does, without the per-query work of finding column
+    names and converters: those are looked up once per model and database.
+    """
+    key = (model, "converters", connection.alias, connection.vendor)
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = []
+        for position, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            converters += [(position, converter, column) for converter in found]
+        _CONVERTERS[key] = converters
+    names = [f.attname for f in model._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = []
+    for values in fetched:
+        values = list(values)
+        for position, converter, column in converters:
+            values[position] = converter(values[position], column, connection)
+        rows.append(model.from_db(connection.alias, names, values))
+    return rows
 
 
 def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) -> list[M]:
@@ -69,7 +98,7 @@ def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) 
         for f, value in zip(fields, equal.values(), strict=True)
     ]
     params += [field.get_db_prep_value(value, connection) for value in values]
-    return list(model._default_manager.db_manager(connection.alias).raw(sql, params))
+    return _select(model, connection, sql, params)
 
 
 def insert(*rows: Model) -> None:

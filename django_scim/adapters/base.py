@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.functions import Cast
+from django.db.models.manager import BaseManager
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -217,14 +218,34 @@ class ResourceAdapter:
     ) -> Model:
         """The object with SCIM id ``scim_id``, within ``get_queryset()``; 404 otherwise."""
         record = self._find_record(scim_id, for_update)
-        queryset = self.prefetched(self.get_queryset(), projection)
-        found = list(queryset.filter(pk=record.object_pk)[:1])  # by key: no ORDER BY needed
-        obj = found[0] if found else None
+        if self._fetched_plainly():
+            model = self.get_model()
+            key = {model._meta.pk.name: record.object_pk}
+            obj = lookups.one(model, False, **key)
+        else:
+            queryset = self.prefetched(self.get_queryset(), projection)
+            found = list(queryset.filter(pk=record.object_pk)[:1])  # by key: no ORDER BY
+            obj = found[0] if found else None
         if obj is None:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
         self.ctx.remember(record)
         self.load([obj], projection)
         return obj
+
+    def _fetched_plainly(self) -> bool:
+        """Whether one object is the row with that key and nothing else, so that it can be
+        read with prepared SQL instead of a queryset compiled afresh on every request:
+        true unless the adapter scopes or prefetches (overrides ``get_queryset`` or
+        ``prefetched``, or has a mapping that prefetches), the model's default manager
+        has a ``get_queryset`` of its own, or the model inherits from a concrete one."""
+        model = self.get_model()
+        return (
+            type(self).get_queryset is ResourceAdapter.get_queryset
+            and type(self).prefetched is ResourceAdapter.prefetched
+            and type(model._default_manager).get_queryset is BaseManager.get_queryset
+            and not model._meta.parents
+            and all(type(m).prefetch is Mapping.prefetch for _path, m in self.bound_fields)
+        )
 
     def _find_record(self, scim_id: str, for_update: bool) -> ResourceRecord:
         try:
