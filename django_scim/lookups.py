@@ -12,7 +12,7 @@ their own): a site's models are always saved through the ORM.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connections, router
 from django.db.models import Model
@@ -20,7 +20,7 @@ from django.db.models import Model
 M = TypeVar("M", bound=Model)
 
 _SQL: dict[tuple[Any, ...], str] = {}
-_CONVERTERS: dict[tuple[Any, ...], list[tuple[int, Any, Any]]] = {}
+_CONVERTERS: dict[tuple[Any, ...], tuple[list[str], list[Any]]] = {}
 
 
 def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
@@ -48,31 +48,120 @@ def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
 
 
 def _select(model: type[M], connection: Any, sql: str, params: list[Any]) -> list[M]:
-    """Instances of ``model`` from a SELECT of all its concrete columns, in order.
+    """Instances of ``model`` from a SELECT of all its concrete columns, in order."""
+    return [row[0] for row in _select_joined((model,), connection, sql, params)]
+
+
+def _select_joined(
+    models: tuple[type[Model], ...], connection: Any, sql: str, params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """One instance of each of ``models`` per row of a SELECT of all their concrete columns,
+    model after model.
 
     What a raw queryset does, without the per-query work of finding column
     names and converters: those are looked up once per model and database.
     """
-    key = (model, "converters", connection.alias, connection.vendor)
-    converters = _CONVERTERS.get(key)
-    if converters is None:
-        converters = []
-        for position, field in enumerate(model._meta.concrete_fields):
-            column = field.get_col(model._meta.db_table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            converters += [(position, converter, column) for converter in found]
-        _CONVERTERS[key] = converters
-    names = [f.attname for f in model._meta.concrete_fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    if not fetched:
+        return []
+    layout = [(model, _converters(model, connection)) for model in models]
     rows = []
     for values in fetched:
-        values = list(values)
-        for position, converter, column in converters:
-            values[position] = converter(values[position], column, connection)
-        rows.append(model.from_db(connection.alias, names, values))
+        row, start = [], 0
+        for model, (names, converters) in layout:
+            own = list(values[start : start + len(names)])
+            for position, converter, column in converters:
+                own[position] = converter(own[position], column, connection)
+            row.append(model.from_db(connection.alias, names, own))
+            start += len(names)
+        rows.append(tuple(row))
     return rows
+
+
+def _converters(model: type[Model], connection: Any) -> tuple[list[str], list[Any]]:
+    """The attribute names of ``model``'s columns, and the converters their values need."""
+    key = (model, "converters", connection.alias, connection.vendor)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        converters: list[Any] = []
+        for position, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(column)
+            functions += column.get_db_converters(connection)
+            converters += [(position, function, column) for function in functions]
+        found = ([f.attname for f in model._meta.concrete_fields], converters)
+        _CONVERTERS[key] = found
+    return found
+
+
+#: Primary-key types a text column is cast to for a join (the same CAST on every backend).
+_INTEGER_KEYS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+
+
+def can_join(model: type[Model], target: type[Model]) -> bool:
+    """Whether :func:`one_with_target` can read ``model`` with ``target``: both live in
+    one database, one whose CAST and locking this module writes for, and ``target``'s
+    primary key is an integer."""
+    aliases = {router.db_for_read(m) for m in (model, target)}
+    aliases |= {router.db_for_write(m) for m in (model, target)}
+    if len(aliases) != 1:
+        return False
+    vendor = connections[aliases.pop()].vendor
+    key_type = target._meta.pk.get_internal_type()
+    return key_type in _INTEGER_KEYS and vendor in ("postgresql", "sqlite")
+
+
+def one_with_target(
+    model: type[M], link: str, target: type[Model], for_update: bool = False, **equal: Any
+) -> tuple[M, Any] | None:
+    """The row of ``model`` whose fields equal ``equal``, and the row of ``target`` whose
+    (integer) primary key its text field ``link`` holds, in one query; None when either
+    is missing. ``for_update`` locks the row of ``model`` only. See :func:`can_join`."""
+    alias = router.db_for_write(model) if for_update else router.db_for_read(model)
+    connection = connections[alias]
+    names = tuple(equal)
+    key = (model, "with", link, target, names, for_update, alias, connection.vendor)
+    sql = _SQL.get(key)
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    if sql is None:
+        qn = connection.ops.quote_name
+        link_field: Any = model._meta.get_field(link)
+        link_column = qn(link_field.column)
+        key_column = qn(str(target._meta.pk.column))
+        key_type = target._meta.pk.rel_db_type(connection)
+        columns = ", ".join(
+            [f"m.{qn(str(f.column))}" for f in model._meta.concrete_fields]
+            + [f"t.{qn(str(f.column))}" for f in target._meta.concrete_fields]
+        )
+        where = " AND ".join(f"m.{qn(f.column)} = %s" for f in fields)
+        sql = (
+            f"SELECT {columns} FROM {qn(model._meta.db_table)} m "
+            f"INNER JOIN {qn(target._meta.db_table)} t "
+            f"ON t.{key_column} = CAST(m.{link_column} AS {key_type}) WHERE {where}"
+        )
+        if for_update and connection.features.has_select_for_update:
+            sql += " FOR UPDATE OF m"
+        _SQL[key] = sql
+    params = [
+        field.get_db_prep_value(value, connection)
+        for field, value in zip(fields, equal.values(), strict=True)
+    ]
+    rows = _select_joined((model, target), connection, sql, params)
+    return (rows[0][0], rows[0][1]) if rows else None
 
 
 def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) -> list[M]:
@@ -101,12 +190,54 @@ def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) 
     return _select(model, connection, sql, params)
 
 
-def insert(*rows: Model) -> None:
-    """INSERT ``rows`` (all of one model), without reading them back.
+class Statement(NamedTuple):
+    """One write, ready to run: the database alias, its SQL and its parameters."""
 
-    A primary key with a default (a UUID) is sent; an auto-incremented one is
-    left to the database.
+    alias: str
+    sql: str
+    params: list[Any]
+
+
+def run(*statements: Statement) -> None:
+    """Execute ``statements`` in order; on PostgreSQL as one statement (the first ones in a
+    ``WITH`` chain), so that several writes cost one round trip.
+
+    Only for writes that do not read one another's effects: in a chain every
+    part sees the same snapshot (an element DELETE does not see the element
+    rows the same chain INSERTs). Foreign keys are checked at commit, as
+    Django's PostgreSQL constraints are deferred.
     """
+    aliases = {statement.alias for statement in statements}
+    if len(statements) > 1 and len(aliases) == 1:
+        connection = connections[statements[0].alias]
+        if connection.vendor == "postgresql":
+            parts = [f"w{n} AS ({s.sql})" for n, s in enumerate(statements[:-1])]
+            sql = f"WITH {', '.join(parts)} {statements[-1].sql}"
+            params = [param for statement in statements for param in statement.params]
+            statements = (Statement(connection.alias, sql, params),)
+    for statement in statements:
+        with connections[statement.alias].cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
+
+
+def insert(*rows: Model) -> None:
+    """INSERT ``rows`` (all of one model), without reading them back."""
+    run(inserting(*rows))
+
+
+def update(row: Model, *names: str) -> None:
+    """UPDATE the fields ``names`` of ``row``, found by its primary key."""
+    run(updating(row, *names))
+
+
+def delete(model: type[Model], field_name: str, value: Any) -> None:
+    """DELETE the rows of ``model`` whose ``field_name`` equals ``value`` (no cascade)."""
+    run(deleting(model, field_name, value))
+
+
+def inserting(*rows: Model) -> Statement:
+    """The INSERT of ``rows`` (all of one model). A primary key with a default (a UUID)
+    is sent; an auto-incremented one is left to the database."""
     model = type(rows[0])
     connection = connections[router.db_for_write(model)]
     pk = model._meta.pk
@@ -127,12 +258,11 @@ def insert(*rows: Model) -> None:
         params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
         row._state.adding = False
         row._state.db = connection.alias
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return Statement(connection.alias, sql, params)
 
 
-def update(row: Model, *names: str) -> None:
-    """UPDATE the fields ``names`` of ``row``, found by its primary key."""
+def updating(row: Model, *names: str) -> Statement:
+    """The UPDATE of the fields ``names`` of ``row``, found by its primary key."""
     model = type(row)
     connection = connections[router.db_for_write(model)]
     fields: list[Any] = [model._meta.get_field(name) for name in names]
@@ -148,12 +278,11 @@ def update(row: Model, *names: str) -> None:
         _SQL[key] = sql
     params = [f.get_db_prep_save(f.pre_save(row, add=False), connection) for f in fields]
     params.append(model._meta.pk.get_db_prep_value(row.pk, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return Statement(connection.alias, sql, params)
 
 
-def delete(model: type[Model], field_name: str, value: Any) -> None:
-    """DELETE the rows of ``model`` whose ``field_name`` equals ``value`` (no cascade)."""
+def deleting(model: type[Model], field_name: str, value: Any) -> Statement:
+    """The DELETE of the rows of ``model`` whose ``field_name`` equals ``value``."""
     connection = connections[router.db_for_write(model)]
     field: Any = model._meta.get_field(field_name)
     key = (model, "delete", field_name, connection.alias, connection.vendor)
@@ -163,8 +292,7 @@ def delete(model: type[Model], field_name: str, value: Any) -> None:
         sql = f"DELETE FROM {qn(model._meta.db_table)} WHERE {qn(field.column)} = %s"
         _SQL[key] = sql
     target = getattr(field, "target_field", field)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [target.get_db_prep_value(value, connection)])
+    return Statement(connection.alias, sql, [target.get_db_prep_value(value, connection)])
 
 
 def taken(

@@ -84,7 +84,7 @@ def test_lost_database_during_create_is_503_and_writes_nothing(scim, monkeypatch
     """The side row cannot be written: 503, and the create is atomic (RFC 7644 §3.3 creates
     a resource or nothing), so no user is left behind; a retry then succeeds."""
     before = state()
-    monkeypatch.setattr(lookups, "insert", unavailable)  # the side row's INSERT
+    monkeypatch.setattr(lookups, "run", unavailable)  # the side row's INSERT
     assert_scim_error(scim.post("Users", {"userName": "bjensen"}), 503)
     assert state() == before
     monkeypatch.undo()
@@ -95,7 +95,7 @@ def test_lost_database_during_replace_is_503_and_changes_nothing(scim, monkeypat
     """A PUT (RFC 7644 §3.5.1) cut short by the database answers 503 and leaves the
     resource as it was."""
     user_id = new_user(scim)
-    monkeypatch.setattr(lookups, "update", unavailable)  # the side row's UPDATE
+    monkeypatch.setattr(lookups, "run", unavailable)  # the side row's UPDATE
     response = scim.put(f"Users/{user_id}", {"userName": "renamed"})
     assert_scim_error(response, 503)
     monkeypatch.undo()

@@ -45,6 +45,9 @@ def _columns(obj: Model) -> dict[str, Any]:
     return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
 
 
+#: The side row's fields a write may change (besides last_modified).
+_RECORD_DATA = ("object_pk", "external_id", "attributes")
+
 #: (adapter class, id of its resource type) -> (that resource type, bound fields).
 _BOUND_FIELDS: dict[tuple[type, int], tuple[Any, list[tuple[AttributePath, Mapping]]]] = {}
 
@@ -217,16 +220,28 @@ class ResourceAdapter:
         self, scim_id: str, projection: Projection | None = None, for_update: bool = False
     ) -> Model:
         """The object with SCIM id ``scim_id``, within ``get_queryset()``; 404 otherwise."""
-        record = self._find_record(scim_id, for_update)
-        if self._fetched_plainly():
-            model = self.get_model()
-            key = {model._meta.pk.name: record.object_pk}
-            obj = lookups.one(model, False, **key)
+        model = self.get_model()
+        plain = self._fetched_plainly()
+        if plain and lookups.can_join(ResourceRecord, model):
+            # The side row and the object in one query.
+            both = lookups.one_with_target(
+                ResourceRecord,
+                "object_pk",
+                model,
+                for_update,
+                resource_type=self.resource_type_name,
+                id=self._record_key(scim_id),
+            )
+            record, obj = both if both else (None, None)
         else:
-            queryset = self.prefetched(self.get_queryset(), projection)
-            found = list(queryset.filter(pk=record.object_pk)[:1])  # by key: no ORDER BY
-            obj = found[0] if found else None
-        if obj is None:
+            record = self._find_record(scim_id, for_update)
+            if plain:
+                obj = lookups.one(model, False, **{model._meta.pk.name: record.object_pk})
+            else:
+                queryset = self.prefetched(self.get_queryset(), projection)
+                found = list(queryset.filter(pk=record.object_pk)[:1])  # by key: no ORDER BY
+                obj = found[0] if found else None
+        if record is None or obj is None:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.")
         self.ctx.remember(record)
         self.load([obj], projection)
@@ -247,11 +262,14 @@ class ResourceAdapter:
             and all(type(m).prefetch is Mapping.prefetch for _path, m in self.bound_fields)
         )
 
-    def _find_record(self, scim_id: str, for_update: bool) -> ResourceRecord:
+    def _record_key(self, scim_id: str) -> UUID:
         try:
-            key = UUID(str(scim_id))
+            return UUID(str(scim_id))
         except ValueError:
             raise NotFound(f"{self.resource_type_name} {scim_id} not found.") from None
+
+    def _find_record(self, scim_id: str, for_update: bool) -> ResourceRecord:
+        key = self._record_key(scim_id)
         record = lookups.one(
             ResourceRecord, for_update, resource_type=self.resource_type_name, id=key
         )
@@ -415,6 +433,7 @@ class ResourceAdapter:
             with transaction.atomic(savepoint=False):
                 if columns is None or columns != _columns(obj):
                     obj.save()
+                kept = {name: getattr(record, name) for name in _RECORD_DATA}
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
                 fields.check_length(record, "external_id", record.external_id)
@@ -427,15 +446,15 @@ class ResourceAdapter:
                         self.created_of(obj) or record.last_modified
                     )
                 if record._state.adding:
-                    lookups.insert(record)
+                    writes = [lookups.inserting(record)]
                 else:
-                    lookups.update(
-                        record, "object_pk", "external_id", "attributes", "last_modified"
-                    )
+                    changed = [n for n in _RECORD_DATA if getattr(record, n) != kept[n]]
+                    writes = [lookups.updating(record, *changed, "last_modified")]
                 if creating or elements_before != records.multi_valued(data, self.resource_type):
-                    records.write_elements(
+                    writes += records.element_writes(
                         record, self.resource_type, creating, self.column_element_keys
                     )
+                lookups.run(*writes)  # the side row and its elements: one round trip on PG
         except IntegrityError:
             raise Uniqueness(
                 f"A {self.resource_type_name} with these unique values exists."

@@ -149,25 +149,29 @@ def element_rows(
     return rows
 
 
-def write_elements(
+def element_writes(
     record: ResourceRecord,
     resource_type: Any,
     creating: bool,
     column_keys: frozenset[str] = frozenset(),
-) -> None:
-    """Replace the record's element rows: two queries (one per 100 elements) at most."""
+) -> list[lookups.Statement]:
+    """The writes that replace the record's element rows: a DELETE (unless the record is
+    new) and an INSERT per 100 elements."""
     from django_scim.models import ResourceElement
 
-    if not creating:
-        lookups.delete(ResourceElement, "record", record.pk)
+    writes = [] if creating else [lookups.deleting(ResourceElement, "record", record.pk)]
     rows = element_rows(record, resource_type, column_keys)
     for start in range(0, len(rows), ELEMENTS_PER_INSERT):
-        lookups.insert(*rows[start : start + ELEMENTS_PER_INSERT])
+        writes.append(lookups.inserting(*rows[start : start + ELEMENTS_PER_INSERT]))
+    return writes
 
 
 def delete(record: ResourceRecord) -> None:
-    """Delete ``record`` and its element rows (two statements, no cascade collector)."""
+    """Delete ``record`` and its element rows (one round trip on PostgreSQL, two
+    statements elsewhere; no cascade collector)."""
     from django_scim.models import ResourceElement
 
-    lookups.delete(ResourceElement, "record", record.pk)
-    lookups.delete(ResourceRecord, "id", record.pk)
+    lookups.run(
+        lookups.deleting(ResourceElement, "record", record.pk),
+        lookups.deleting(ResourceRecord, "id", record.pk),
+    )

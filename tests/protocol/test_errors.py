@@ -470,7 +470,7 @@ def test_failure_midway_through_a_create_leaves_no_rows(scim, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("element rows could not be written")
 
-    monkeypatch.setattr(records, "write_elements", fail)
+    monkeypatch.setattr(records, "element_writes", fail)
     users, records_before = User.objects.count(), ResourceRecord.objects.count()
     response = scim.post(
         "Users", {"schemas": [USER], "userName": "bjensen", "emails": [{"value": "b@example.test"}]}

@@ -656,6 +656,24 @@ def test_delete_is_204_then_get_is_404(scim):
     assert not ResourceRecord.objects.filter(resource_type="User").exists()
 
 
+def test_a_user_deleted_outside_scim_is_404_though_its_side_row_remains(scim):
+    """RFC 7644 §3.12: 404 when the "specified resource ... does not exist". A user
+    deleted with the ORM or the admin leaves its side row behind; the resource is gone
+    all the same, for every operation by id."""
+    user_id = create(scim)["id"]
+    User.objects.all().delete()
+    assert ResourceRecord.objects.filter(resource_type="User").exists()
+    patch = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+    assert_scim_error(scim.get(f"Users/{user_id}"), 404)
+    assert_scim_error(scim.put(f"Users/{user_id}", {"userName": "bjensen"}), 404)
+    assert_scim_error(scim.patch(f"Users/{user_id}", patch), 404)
+    assert_scim_error(scim.delete(f"Users/{user_id}"), 404)
+    assert not User.objects.exists()
+
+
 def test_delete_in_deactivate_mode_keeps_an_inactive_user(scim, settings):
     """DELETE_MODE "deactivate": DELETE answers 204 (RFC 7644 §3.6) but the user stays,
     readable with active false, and out of its groups."""
