@@ -39,12 +39,14 @@ def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
         if for_update and connection.features.has_select_for_update:
             sql += " FOR UPDATE"
         _SQL[key] = sql
-    params = [
-        field.get_db_prep_value(value, connection)
-        for field, value in zip(fields, equal.values(), strict=True)
-    ]
+    params = _prepared(fields, equal.values(), connection)
     rows = _select(model, connection, sql, params)
     return rows[0] if rows else None
+
+
+def _prepared(fields: list[Any], values: Any, connection: Any) -> list[Any]:
+    """``values`` as the database takes them for ``fields``, in order."""
+    return [f.get_db_prep_value(v, connection) for f, v in zip(fields, values, strict=True)]
 
 
 def _select(model: type[M], connection: Any, sql: str, params: list[Any]) -> list[M]:
@@ -156,10 +158,7 @@ def one_with_target(
         if for_update and connection.features.has_select_for_update:
             sql += " FOR UPDATE OF m"
         _SQL[key] = sql
-    params = [
-        field.get_db_prep_value(value, connection)
-        for field, value in zip(fields, equal.values(), strict=True)
-    ]
+    params = _prepared(fields, equal.values(), connection)
     rows = _select_joined((model, target), connection, sql, params)
     return (rows[0][0], rows[0][1]) if rows else None
 
@@ -182,10 +181,7 @@ def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) 
     if not values:
         return []
     sql = f"{head} IN ({', '.join(['%s'] * len(values))})"
-    params = [
-        f.get_db_prep_value(value, connection)
-        for f, value in zip(fields, equal.values(), strict=True)
-    ]
+    params = _prepared(fields, equal.values(), connection)
     params += [field.get_db_prep_value(value, connection) for value in values]
     return _select(model, connection, sql, params)
 

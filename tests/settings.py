@@ -53,6 +53,13 @@ if os.environ.get("SCIM_TEST_DB") == "postgres":
             "USER": os.environ.get("SCIM_PG_USER", "scim"),
             "PASSWORD": os.environ.get("SCIM_PG_PASSWORD", ""),
             "NAME": os.environ.get("SCIM_PG_NAME", "scim"),
+            # SCIM_PG_PREPARED=1: server-side binding and prepared statements, as
+            # example_project configures them (psycopg 3).
+            "OPTIONS": (
+                {"server_side_binding": True, "prepare_threshold": 5}
+                if os.environ.get("SCIM_PG_PREPARED") == "1"
+                else {}
+            ),
         }
     }
 else:

@@ -22,16 +22,46 @@ ROOT_URLCONF = "peer_site.urls"
 WSGI_APPLICATION = "peer_site.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The same site around the SCIM app as example_project: the same contrib apps (so
+# that deleting a user cascades to the same tables, the admin log among them), the
+# same middleware (plus the bearer token, which django-scim2 leaves to the site),
+# the admin at the same URL.
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
     "django_scim",
 ]
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "peer_site.bearer.BearerTokenMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+STATIC_URL = "static/"
 
 PEER_TOKEN = os.environ.get("PEER_TOKEN", "peer-bench-token")
 PEER_SERVICE_USER = "scim-service"
@@ -45,8 +75,10 @@ if os.environ.get("PEER_DB") == "postgres":
             "USER": os.environ.get("SCIM_PG_USER", "scim"),
             "PASSWORD": os.environ.get("SCIM_PG_PASSWORD", ""),
             "NAME": os.environ.get("PEER_PG_NAME", "peer"),
-            # The same connection reuse as example_project's PostgreSQL settings.
+            # The same connection reuse and prepared statements as example_project's
+            # PostgreSQL settings.
             "CONN_MAX_AGE": 60,
+            "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
         }
     }
 else:

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [path("scim/v2/", include("django_scim.urls"))]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("scim/v2/", include("django_scim.urls")),
+]
