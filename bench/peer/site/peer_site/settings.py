@@ -87,6 +87,12 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("PEER_SQLITE")
             or os.path.join(tempfile.gettempdir(), "peer_bench.sqlite3"),
+            # The same options as example_project's SQLite settings.
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 
