@@ -126,7 +126,8 @@ class Column(Mapping):
             return
         folded = value if attribute.case_exact or not isinstance(value, str) else value.lower()
         model = adapter.get_model()
-        locks.hold_value(model, adapter.resource_type_name, self.field, str(folded))
+        if not locks.enforced_by_database(model, self.field, attribute.case_exact):
+            locks.hold_value(model, adapter.resource_type_name, self.field, str(folded))
         text_column = isinstance(model._meta.get_field(self.field), (CharField, TextField))
         if text_column and isinstance(value, str) and attribute.type in STRING_TYPES:
             in_use = lookups.taken(model, self.field, value, attribute.case_exact, obj.pk)

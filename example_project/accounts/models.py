@@ -13,8 +13,12 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        # SCIM matches userName case-insensitively (LOWER(username) = LOWER(value)).
-        indexes = [
-            models.Index(Lower("username"), name="accounts_user_username_lower"),
-            models.Index(Lower("email"), name="accounts_user_email_lower"),
+        # SCIM matches userName case-insensitively (LOWER(username) = LOWER(value)),
+        # and userName is unique that way (RFC 7643 §4.1.1): a unique index on
+        # LOWER(username) serves the lookups and refuses "BJensen" next to "bjensen"
+        # (django_scim then needs no lock of its own). A site whose table already
+        # holds names differing only in case cannot add it, and need not.
+        indexes = [models.Index(Lower("email"), name="accounts_user_email_lower")]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_folded")
         ]
