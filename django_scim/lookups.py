@@ -1,12 +1,14 @@
-"""Single-row reads and writes with SQL made once per database.
+"""The statements every request runs, with SQL made once per model and database.
 
-Every request authenticates its client, most find one side-table row by SCIM
-id, and each writes one provisioning-log row; every write of a resource
-checks a unique value and writes its side row and element rows. Through the
-ORM, building those small statements cost more than running them; here the
-SQL is composed once from the model's metadata and reused. Only this app's
-own tables are written this way (they have no signals, and no save() of
-their own): a site's models are always saved through the ORM.
+Every request authenticates its client, most read one resource by SCIM id
+(its side row and the site's row, joined), and each writes one
+provisioning-log row; every write of a resource checks a unique value and
+writes its side row and element rows. Through the ORM, building those small
+statements cost more than running them; here the SQL is composed once from
+the models' metadata and reused. Only this app's own tables are written this
+way (they have no signals, and no save() of their own): a site's models are
+always saved through the ORM, and read this way only when nothing customises
+how one object is read (ResourceAdapter._fetched_plainly).
 """
 
 from __future__ import annotations
