@@ -34,16 +34,27 @@ def one(model: type[M], for_update: bool = False, **equal: Any) -> M | None:
     sql = _SQL.get(key)
     fields: list[Any] = [model._meta.get_field(name) for name in names]
     if sql is None:
-        qn = connection.ops.quote_name
-        columns = ", ".join(qn(str(f.column)) for f in model._meta.concrete_fields)
-        where = " AND ".join(f"{qn(f.column)} = %s" for f in fields)
-        sql = f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {where}"
+        table = connection.ops.quote_name(model._meta.db_table)
+        where = " AND ".join(_equalities(connection, fields))
+        sql = f"SELECT {_column_list(connection, model)} FROM {table} WHERE {where}"
         if for_update and connection.features.has_select_for_update:
             sql += " FOR UPDATE"
         _SQL[key] = sql
     params = _prepared(fields, equal.values(), connection)
     rows = _select(model, connection, sql, params)
     return rows[0] if rows else None
+
+
+def _column_list(connection: Any, model: type[Model], alias: str = "") -> str:
+    """Every concrete column of ``model``, in the order :func:`_select_joined` reads them."""
+    qn, prefix = connection.ops.quote_name, f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{qn(str(f.column))}" for f in model._meta.concrete_fields)
+
+
+def _equalities(connection: Any, fields: list[Any], alias: str = "") -> list[str]:
+    """``column = %s`` for each of ``fields``."""
+    qn, prefix = connection.ops.quote_name, f"{alias}." if alias else ""
+    return [f"{prefix}{qn(f.column)} = %s" for f in fields]
 
 
 def _prepared(fields: list[Any], values: Any, connection: Any) -> list[Any]:
@@ -147,11 +158,8 @@ def one_with_target(
         link_column = qn(link_field.column)
         key_column = qn(str(target._meta.pk.column))
         key_type = target._meta.pk.rel_db_type(connection)
-        columns = ", ".join(
-            [f"m.{qn(str(f.column))}" for f in model._meta.concrete_fields]
-            + [f"t.{qn(str(f.column))}" for f in target._meta.concrete_fields]
-        )
-        where = " AND ".join(f"m.{qn(f.column)} = %s" for f in fields)
+        columns = f"{_column_list(connection, model, 'm')}, {_column_list(connection, target, 't')}"
+        where = " AND ".join(_equalities(connection, fields, "m"))
         sql = (
             f"SELECT {columns} FROM {qn(model._meta.db_table)} m "
             f"INNER JOIN {qn(target._meta.db_table)} t "
@@ -168,6 +176,8 @@ def one_with_target(
 def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) -> list[M]:
     """The rows of ``model`` whose ``field_name`` is one of ``values`` and whose fields
     equal ``equal``; keep ``values`` within the backend's parameter limit."""
+    if not values:
+        return []
     connection = connections[router.db_for_read(model)]
     names = tuple(equal)
     key = (model, "among", field_name, names, connection.alias, connection.vendor)
@@ -176,12 +186,12 @@ def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) 
     field: Any = model._meta.get_field(field_name)
     if head is None:
         qn = connection.ops.quote_name
-        columns = ", ".join(qn(str(f.column)) for f in model._meta.concrete_fields)
-        where = "".join(f"{qn(f.column)} = %s AND " for f in fields)
-        head = f"SELECT {columns} FROM {qn(model._meta.db_table)} WHERE {where}{qn(field.column)}"
+        where = "".join(f"{clause} AND " for clause in _equalities(connection, fields))
+        head = (
+            f"SELECT {_column_list(connection, model)} FROM {qn(model._meta.db_table)} "
+            f"WHERE {where}{qn(field.column)}"
+        )
         _SQL[key] = head
-    if not values:
-        return []
     sql = f"{head} IN ({', '.join(['%s'] * len(values))})"
     params = _prepared(fields, equal.values(), connection)
     params += [field.get_db_prep_value(value, connection) for value in values]
@@ -226,11 +236,6 @@ def insert(*rows: Model) -> None:
 def update(row: Model, *names: str) -> None:
     """UPDATE the fields ``names`` of ``row``, found by its primary key."""
     run(updating(row, *names))
-
-
-def delete(model: type[Model], field_name: str, value: Any) -> None:
-    """DELETE the rows of ``model`` whose ``field_name`` equals ``value`` (no cascade)."""
-    run(deleting(model, field_name, value))
 
 
 def inserting(*rows: Model) -> Statement:

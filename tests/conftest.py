@@ -52,6 +52,21 @@ def body(response) -> Any:
     return json.loads(response.content) if response.content else None
 
 
+def ops(*operations: dict) -> dict:
+    """A PatchOp request (RFC 7644 §3.5.2) carrying ``operations``."""
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": list(operations),
+    }
+
+
+def read(scim, location: str) -> dict:
+    """GET ``location``, which must answer 200; its body."""
+    response = scim.get(location)
+    assert response.status_code == 200
+    return body(response)
+
+
 @pytest.fixture
 def scim_client_record(db) -> SCIMClient:
     return SCIMClientFactory(name="Test IdP")

@@ -21,9 +21,8 @@ from django.db import connection
 from django_scim import signals
 from django_scim.adapters.groups import GroupAdapter
 from django_scim.adapters.users import UserAdapter
-from tests.conftest import body
+from tests.conftest import body, ops
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
@@ -70,10 +69,6 @@ def recorder() -> Iterator[Recorder]:
     yield found
     for name, signal in SIGNALS.items():
         signal.disconnect(receivers[name])
-
-
-def ops(*operations: dict) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
 
 
 def new_user(scim, user_name: str = "bjensen", **attributes) -> dict:

@@ -16,19 +16,14 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import body
+from tests.conftest import body, ops
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 BIG = 10_000
 SMALL = 10
 
 User = get_user_model()
 Membership = User.groups.through
-
-
-def ops(*operations: dict) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
 
 
 def populate(name: str, size: int) -> None:

@@ -19,9 +19,7 @@ from django_scim.adapters.context import RequestContext
 from django_scim.adapters.fields import Column, Mapping
 from django_scim.adapters.groups import GroupAdapter
 from django_scim.adapters.users import UserAdapter
-from tests.conftest import assert_scim_error, body
-
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+from tests.conftest import assert_scim_error, body, ops
 
 
 class VisibleUserAdapter(UserAdapter):
@@ -76,10 +74,7 @@ def test_a_user_outside_the_scope_is_404_for_put_patch_and_delete(hidden_id, sco
     """RFC 7644 §3.5.1, §3.5.2, §3.6: a write to a resource outside the scope is 404 and
     changes nothing."""
     assert_scim_error(scoped.put(f"Users/{hidden_id}", {"userName": "hidden-x"}), 404)
-    patch = {
-        "schemas": [PATCH_OP],
-        "Operations": [{"op": "replace", "path": "active", "value": False}],
-    }
+    patch = ops({"op": "replace", "path": "active", "value": False})
     assert_scim_error(scoped.patch(f"Users/{hidden_id}", patch), 404)
     assert_scim_error(scoped.delete(f"Users/{hidden_id}"), 404)
     user = get_user_model().objects.get(username="hidden-bjensen")

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from tests.conftest import body
+from tests.conftest import body, ops, read
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-
-
-def ops(*operations: dict) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
+__all__ = ["create", "ops", "patch_ok", "read"]
 
 
 def create(scim, payload: dict, endpoint: str = "Users") -> dict:
     response = scim.post(endpoint, payload)
     assert response.status_code == 201, body(response)
-    return body(response)
-
-
-def read(scim, location: str) -> dict:
-    response = scim.get(location)
-    assert response.status_code == 200
     return body(response)
 
 

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from tests.conftest import body
+from tests.conftest import body, ops, read
 from tests.factories import UserFactory
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
@@ -27,10 +27,6 @@ ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 UNKNOWN_ID = "9f0c0a43-1e4b-4b8f-9f8f-5b2c5e3c1a00"
 
 User = get_user_model()
-
-
-def ops(*operations: dict) -> dict:
-    return {"schemas": [PATCH_OP], "Operations": list(operations)}
 
 
 def new_user(scim, **attributes) -> dict:
@@ -48,12 +44,6 @@ def new_group(scim, name: str = "Tour Guides", members: tuple[str, ...] = ()) ->
     }
     response = scim.post("Groups", payload)
     assert response.status_code == 201, body(response)
-    return body(response)
-
-
-def read(scim, location: str) -> dict:
-    response = scim.get(location)
-    assert response.status_code == 200
     return body(response)
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from django_scim.models import ResourceRecord
-from tests.conftest import assert_scim_error, body
+from tests.conftest import assert_scim_error, body, ops
 from tests.factories import GroupFactory, UserFactory
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -663,10 +663,7 @@ def test_a_user_deleted_outside_scim_is_404_though_its_side_row_remains(scim):
     user_id = create(scim)["id"]
     User.objects.all().delete()
     assert ResourceRecord.objects.filter(resource_type="User").exists()
-    patch = {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "active", "value": False}],
-    }
+    patch = ops({"op": "replace", "path": "active", "value": False})
     assert_scim_error(scim.get(f"Users/{user_id}"), 404)
     assert_scim_error(scim.put(f"Users/{user_id}", {"userName": "bjensen"}), 404)
     assert_scim_error(scim.patch(f"Users/{user_id}", patch), 404)
