@@ -5,10 +5,11 @@ Every request authenticates its client, most read one resource by SCIM id
 provisioning-log row; every write of a resource checks a unique value and
 writes its side row and element rows. Through the ORM, building those small
 statements cost more than running them; here the SQL is composed once from
-the models' metadata and reused. Only this app's own tables are written this
-way (they have no signals, and no save() of their own): a site's models are
-always saved through the ORM, and read this way only when nothing customises
-how one object is read (ResourceAdapter._fetched_plainly).
+the models' metadata and reused. This app's own tables are written this way
+(they have no signals, and no save() of their own). A site's rows are read
+this way only when nothing customises how one object is read
+(ResourceAdapter._fetched_plainly), and written this way only when nothing
+could tell it from the ORM's save() or delete() (ResourceAdapter.unobserved).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.db.models.sql import DeleteQuery
 
 M = TypeVar("M", bound=Model)
 
@@ -206,26 +208,36 @@ class Statement(NamedTuple):
     params: list[Any]
 
 
-def run(*statements: Statement) -> None:
-    """Execute ``statements`` in order; on PostgreSQL as one statement (the first ones in a
-    ``WITH`` chain), so that several writes cost one round trip.
-
-    Only for writes that do not read one another's effects: in a chain every
-    part sees the same snapshot (an element DELETE does not see the element
-    rows the same chain INSERTs). Foreign keys are checked at commit, as
-    Django's PostgreSQL constraints are deferred.
-    """
+def one_round_trip(*statements: Statement) -> bool:
+    """Whether :func:`run` sends ``statements`` as one statement (atomic on its own)."""
     aliases = {statement.alias for statement in statements}
-    if len(statements) > 1 and len(aliases) == 1:
-        connection = connections[statements[0].alias]
-        if connection.vendor == "postgresql":
-            parts = [f"w{n} AS ({s.sql})" for n, s in enumerate(statements[:-1])]
-            sql = f"WITH {', '.join(parts)} {statements[-1].sql}"
-            params = [param for statement in statements for param in statement.params]
-            statements = (Statement(connection.alias, sql, params),)
+    return len(statements) == 1 or (
+        len(aliases) == 1 and connections[statements[0].alias].vendor == "postgresql"
+    )
+
+
+def run(*statements: Statement) -> list[tuple[Any, ...]]:
+    """Execute ``statements`` in order; on PostgreSQL as one statement (the first ones in a
+    ``WITH`` chain), so that several writes cost one round trip. Returns the rows of the
+    last statement, if it is a SELECT.
+
+    Only for statements that do not read one another's effects: in a chain every
+    part sees the same snapshot (an element DELETE does not see the element
+    rows the same chain INSERTs; a closing SELECT sees the transaction as it
+    was before the chain). Foreign keys are checked at commit, as Django's
+    PostgreSQL constraints are deferred.
+    """
+    if len(statements) > 1 and one_round_trip(*statements):
+        parts = [f"w{n} AS ({s.sql})" for n, s in enumerate(statements[:-1])]
+        sql = f"WITH {', '.join(parts)} {statements[-1].sql}"
+        params = [param for statement in statements for param in statement.params]
+        statements = (Statement(statements[0].alias, sql, params),)
+    rows: list[tuple[Any, ...]] = []
     for statement in statements:
         with connections[statement.alias].cursor() as cursor:
             cursor.execute(statement.sql, statement.params)
+            rows = cursor.fetchall() if cursor.description else []
+    return rows
 
 
 def insert(*rows: Model) -> None:
@@ -296,6 +308,15 @@ def deleting(model: type[Model], field_name: str, value: Any) -> Statement:
         _SQL[key] = sql
     target = getattr(field, "target_field", field)
     return Statement(connection.alias, sql, [target.get_db_prep_value(value, connection)])
+
+
+def deleting_all(queryset: QuerySet) -> Statement:
+    """The DELETE of the rows of ``queryset``, as ``QuerySet._raw_delete`` would run it."""
+    alias = queryset.db
+    query = queryset.query.clone()
+    query.__class__ = DeleteQuery
+    sql, params = query.get_compiler(alias).as_sql()
+    return Statement(alias, sql, list(params))
 
 
 def taken(

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
-from django.db.models import Model, QuerySet
+from django.db import IntegrityError, router, transaction
+from django.db.models import DateField, DateTimeField, Field, Model, QuerySet
+from django.db.models.deletion import Collector
 from django.db.models.functions import Cast
 from django.db.models.manager import BaseManager
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -43,6 +47,36 @@ from django_scim.validation import check_immutable, validate_resource
 def _columns(obj: Model) -> dict[str, Any]:
     """The values of ``obj``'s own columns, by field name."""
     return {f.name: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
+
+
+#: save() methods that only write the row (AbstractBaseUser's also reports a new
+#: password, which is why a user with one set is saved through it).
+_PLAIN_SAVES = (Model.save, AbstractBaseUser.save)
+
+#: pre_save() methods that only read the attribute (unless auto_now is set).
+_PLAIN_PRE_SAVES = (Field.pre_save, DateField.pre_save, DateTimeField.pre_save)
+
+_RESOURCE_SIGNALS = (
+    signals.resource_created,
+    signals.resource_replaced,
+    signals.resource_patched,
+    signals.resource_deactivated,
+)
+
+
+def _written(obj: Model, before: dict[str, Any]) -> list[str]:
+    """The fields ``obj.save()`` would change: those whose value differs from ``before``
+    and those that compute their value as they are saved (auto_now, a custom pre_save)."""
+    return [
+        f.name
+        for f in obj._meta.concrete_fields
+        if not f.primary_key
+        and (
+            getattr(obj, f.attname) != before[f.name]
+            or type(f).pre_save not in _PLAIN_PRE_SAVES
+            or getattr(f, "auto_now", False)
+        )
+    ]
 
 
 #: The side row's fields a write may change (besides last_modified).
@@ -203,9 +237,13 @@ class ResourceAdapter:
             mapping.load_related(objs, self.ctx)
 
     def refreshed(self, obj: Model, projection: Projection | None) -> Model:
-        """``obj`` as just written, ready to render: its relations are read again, its row
-        and side row are not (the write left them current in memory)."""
-        self.load([obj], projection)
+        """``obj`` as just written, ready to render: its relations are read again (unless
+        the write read them in its last round trip), its row and side row are not (the
+        write left them current in memory)."""
+        self.ctx.load_records(self.resource_type_name, [obj])
+        for _path, mapping in self._fields_for(projection):
+            if (mapping, obj.pk) not in self.ctx.read_with_write:
+                mapping.load_related([obj], self.ctx)
         return obj
 
     def record_of(self, obj: Model) -> ResourceRecord:
@@ -415,6 +453,37 @@ class ResourceAdapter:
                 data.pop(extension.id, None)
         return pending
 
+    def unobserved(self, obj: Model) -> bool:
+        """Whether nothing but this app sees how ``obj`` is written: its model keeps
+        Django's own save(), nothing listens to its saves or to this adapter's signals.
+
+        Then a change is written as a narrow UPDATE in the side row's round trip,
+        and a relation the request did not touch is read in that same round trip:
+        no code of the site's can run between the write and the response.
+        """
+        model = type(obj)
+        return (
+            model.save in _PLAIN_SAVES
+            and getattr(obj, "_password", None) is None
+            and not model._meta.parents
+            and not pre_save.has_listeners(model)
+            and not post_save.has_listeners(model)
+            and not any(signal.has_listeners(type(self)) for signal in _RESOURCE_SIGNALS)
+        )
+
+    def _reading_with_write(
+        self, obj: Model, pending: list[tuple[Mapping, Any]], more_relations: bool
+    ) -> Mapping | None:
+        """The one relation the response shows, when it can be read as the write ends."""
+        if self.ctx.shows is None or more_relations:
+            return None
+        if any(mapping.is_relation for mapping, _value in pending):
+            return None
+        shown = [m for _path, m in self._fields_for(self.ctx.shows) if m.is_relation]
+        if len(shown) != 1 or not self.unobserved(obj):
+            return None
+        return shown[0]
+
     def _save(
         self,
         obj: Model,
@@ -423,16 +492,24 @@ class ResourceAdapter:
         pending: list[tuple[Mapping, Any]],
         creating: bool,
         columns: dict[str, Any] | None = None,
+        more_relations: bool = False,
     ) -> None:
         """Write ``obj`` and its side row. With ``columns`` (the values before the change)
         the object is saved only if one of them changed: a change of side attributes
         alone (title, phoneNumbers, ...) leaves the site's row alone. When it is saved,
-        it is saved whole, so the model's own save() and auto_now fields behave as usual.
+        it is saved through its save(), so the model's own save(), its signals and
+        auto_now fields behave as usual; only when nothing could tell the difference
+        (:meth:`unobserved`) is the UPDATE narrowed to what changed and sent with the
+        side row's. ``more_relations``: relation writes follow this one.
         """
         try:
             with transaction.atomic(savepoint=False):
+                site_writes = []
                 if columns is None or columns != _columns(obj):
-                    obj.save()
+                    if columns is not None and self.unobserved(obj):
+                        site_writes.append(lookups.updating(obj, *_written(obj, columns)))
+                    else:
+                        obj.save()
                 kept = {name: getattr(record, name) for name in _RECORD_DATA}
                 record.object_pk = str(obj.pk)
                 record.external_id = data.pop("externalId", None)
@@ -454,7 +531,14 @@ class ResourceAdapter:
                     writes += records.element_writes(
                         record, self.resource_type, creating, self.column_element_keys
                     )
-                lookups.run(*writes)  # the side row and its elements: one round trip on PG
+                shown = self._reading_with_write(obj, pending, more_relations)
+                reading = shown.reading([obj], self.ctx) if shown else None
+                # The site's row, the side row and its elements, and the relation the
+                # response shows: one round trip on PostgreSQL.
+                rows = lookups.run(*site_writes, *writes, *([reading] if reading else []))
+                if shown is not None and reading is not None:
+                    shown.take([obj], self.ctx, rows)
+                    self.ctx.read_with_write.add((shown, obj.pk))
         except IntegrityError:
             raise Uniqueness(
                 f"A {self.resource_type_name} with these unique values exists."
@@ -580,7 +664,15 @@ class ResourceAdapter:
                 was_active = self._is_active(obj)
                 columns = _columns(obj)
                 pending = self._apply(obj, data, creating=False, relations=False)
-                self._save(obj, record, data, pending, creating=False, columns=columns)
+                self._save(
+                    obj,
+                    record,
+                    data,
+                    pending,
+                    creating=False,
+                    columns=columns,
+                    more_relations=bool(changes),
+                )
                 self._send_deactivation(obj, record, was_active)
             elif changes:
                 record.last_modified = timezone.now()
@@ -613,15 +705,53 @@ class ResourceAdapter:
 
     def delete(self, obj: Model) -> None:
         record = self.record_of(obj)
-        with transaction.atomic():
-            if scim_settings.DELETE_MODE == "deactivate" and self.active_field:
+        if scim_settings.DELETE_MODE == "deactivate" and self.active_field:
+            with transaction.atomic():
                 setattr(obj, self.active_field, False)
                 self.on_deactivate(obj)
                 obj.save(update_fields=[self.active_field])
                 record.last_modified = timezone.now()
                 lookups.update(record, "last_modified")
                 self._send(signals.resource_deactivated, obj, record)
-                return
+            return
+        if type(obj).delete is not Model.delete:
+            with transaction.atomic():
+                self._send(signals.resource_deleted, obj, record)
+                obj.delete()
+                records.delete(record)
+            return
+        # What Model.delete() does, with its statements sent with the side row's
+        # when Django's collector needs nothing but queries (no instance to load,
+        # no signal, no column to set null): then, on PostgreSQL, a DELETE is one
+        # statement and needs no transaction of its own.
+        collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
+        collector.collect([obj])
+        statements = self._deleting(obj, collector)
+        if statements is None:
+            with transaction.atomic():
+                self._send(signals.resource_deleted, obj, record)
+                collector.delete()
+                records.delete(record)
+            return
+        statements += records.deletes(record)
+        alone = lookups.one_round_trip(*statements)
+        with nullcontext() if alone else transaction.atomic():
+            lookups.run(*statements)
             self._send(signals.resource_deleted, obj, record)
-            obj.delete()
-            records.delete(record)
+
+    def _deleting(self, obj: Model, collector: Collector) -> list[lookups.Statement] | None:
+        """The statements of ``collector.delete()`` when they are plain DELETEs: only
+        ``obj`` itself to delete, the rest by query, and nothing listening."""
+        model = type(obj)
+        if (
+            model._meta.parents
+            or collector.field_updates
+            or list(collector.data) != [model]
+            or len(collector.data[model]) != 1
+            or pre_delete.has_listeners(model)
+            or post_delete.has_listeners(model)
+        ):
+            return None
+        statements = [lookups.deleting_all(queryset) for queryset in collector.fast_deletes]
+        statements.append(lookups.deleting(model, model._meta.pk.name, obj.pk))
+        return statements

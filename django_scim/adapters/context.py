@@ -13,6 +13,7 @@ from django_scim.schemas.registry import Registry, get_registry
 
 if TYPE_CHECKING:
     from django_scim.adapters.base import ResourceAdapter
+    from django_scim.projection import Projection
 
 
 class RequestContext:
@@ -33,6 +34,11 @@ class RequestContext:
         self._records: dict[tuple[str, str], ResourceRecord] = {}
         #: (relation, model, pk) -> [key, display, SCIM id] of each related object.
         self.references: dict[tuple[str, Any, Any], list[list[Any]]] = {}
+        #: What the response to a write will render (set by the view before the write;
+        #: None when it renders no resource), so the write can read what it needs.
+        self.shows: Projection | None = None
+        #: (mapping, pk) of relations read by a write in its last round trip, as final.
+        self.read_with_write: set[tuple[Any, Any]] = set()
 
     def adapter(self, name: str) -> ResourceAdapter | None:
         if name not in self._adapters:

@@ -7,6 +7,7 @@ the schema round-trips whether or not the model has a column for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,14 @@ class Mapping:
 
     def load_related(self, objs: list[Model], ctx: RequestContext) -> None:
         """Load whatever ``to_scim`` needs for all ``objs`` at once."""
+
+    def reading(self, objs: list[Model], ctx: RequestContext) -> lookups.Statement | None:
+        """The one SELECT ``load_related`` runs, if it is one, so that a write can run it
+        in its own round trip; ``take`` then receives its rows."""
+        return None
+
+    def take(self, objs: list[Model], ctx: RequestContext, rows: Sequence[Any]) -> None:
+        """What ``load_related`` does with the rows of ``reading``."""
 
     def to_scim(self, obj: Model, ctx: RequestContext, stored: Any) -> Any:
         return stored
@@ -244,16 +253,27 @@ class ManyToMany(Mapping):
         with the target's display column and side-row id joined in, so a group of
         thousands of members costs one query and no model instances.
         """
-        if not objs:
-            return
+        if objs:
+            self.take(objs, ctx, lookups.run(self.reading(objs, ctx)))
+
+    def reading(self, objs: list[Model], ctx: RequestContext) -> lookups.Statement:
         adapter = ctx.adapter(self.target)
-        display_field = adapter.display_field if adapter else None
+        through, owner, target = self._through(type(objs[0]))
+        return references.selecting(
+            through,
+            owner,
+            target,
+            adapter.display_field if adapter else None,
+            self.target,
+            [obj.pk for obj in objs],
+        )
+
+    def take(self, objs: list[Model], ctx: RequestContext, rows: Sequence[Any]) -> None:
+        adapter = ctx.adapter(self.target)
         model = type(objs[0])
         through, owner, target = self._through(model)
-        found = references.fetch(
-            through, owner, target, display_field, self.target, [obj.pk for obj in objs]
-        )
-        self._complete(found, ctx, adapter, display_field)
+        found = references.collect(rows, through, owner, target, [obj.pk for obj in objs])
+        self._complete(found, ctx, adapter, adapter.display_field if adapter else None)
         for obj in objs:
             ctx.references[(self.relation, model, obj.pk)] = found[obj.pk]
 

@@ -169,9 +169,14 @@ def element_writes(
 def delete(record: ResourceRecord) -> None:
     """Delete ``record`` and its element rows (one round trip on PostgreSQL, two
     statements elsewhere; no cascade collector)."""
+    lookups.run(*deletes(record))
+
+
+def deletes(record: ResourceRecord) -> list[lookups.Statement]:
+    """The DELETEs of ``record`` and of its element rows."""
     from django_scim.models import ResourceElement
 
-    lookups.run(
+    return [
         lookups.deleting(ResourceElement, "record", record.pk),
         lookups.deleting(ResourceRecord, "id", record.pk),
-    )
+    ]

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Model
 
+from django_scim import lookups
 from django_scim.expressions import uuid_text_sql
 from django_scim.models import ResourceRecord
 
@@ -27,19 +28,19 @@ _SQLITE_UUID_TEXT = " || '-' || ".join(
 )
 
 
-def fetch(
+def selecting(
     through: type[Model],
     owner: str,
     target: str,
     display_field: str | None,
     resource_type: str,
     owner_pks: Sequence[Any],
-) -> dict[Any, list[list[Any]]]:
-    """``{owner pk: [[target pk, display, SCIM id or None], ...]}``, ordered by target pk."""
-    found: dict[Any, list[list[Any]]] = {pk: [] for pk in owner_pks}
-    if not owner_pks:
-        return found
-    connection = connections[router.db_for_read(through)]
+) -> lookups.Statement:
+    """The references of ``owner_pks``' related objects, ordered by target pk: to run
+    alone or at the end of a write's chain (then one round trip reads what a write
+    left), and to give to :func:`collect`."""
+    alias = router.db_for_read(through)
+    connection = connections[alias]
     qn = connection.ops.quote_name
     owner_field: Any = through._meta.get_field(owner)
     target_field: Any = through._meta.get_field(target)
@@ -67,10 +68,20 @@ def fetch(
         f"ORDER BY {target_column}"
     )
     params = [resource_type] + [owner_field.get_db_prep_value(pk, connection) for pk in owner_pks]
-    owner_key = owner_field.target_field.to_python
-    target_key = target_field.target_field.to_python
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for owner_raw, target_raw, text, scim_id_text in cursor.fetchall():
-            found[owner_key(owner_raw)].append([target_key(target_raw), text, scim_id_text])
+    return lookups.Statement(alias, sql, params)
+
+
+def collect(
+    rows: Sequence[Sequence[Any]],
+    through: type[Model],
+    owner: str,
+    target: str,
+    owner_pks: Sequence[Any],
+) -> dict[Any, list[list[Any]]]:
+    """The rows of :func:`selecting`, by owner: ``{owner pk: [[target pk, display, id]]}``."""
+    found: dict[Any, list[list[Any]]] = {pk: [] for pk in owner_pks}
+    owner_key = through._meta.get_field(owner).target_field.to_python  # type: ignore[union-attr]
+    target_key = through._meta.get_field(target).target_field.to_python  # type: ignore[union-attr]
+    for owner_raw, target_raw, text, scim_id_text in rows:
+        found[owner_key(owner_raw)].append([target_key(target_raw), text, scim_id_text])
     return found

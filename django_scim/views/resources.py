@@ -99,9 +99,9 @@ class ResourceListView(ResourceTypeMixin, SCIMView):
 
     def post(self, request: Request, endpoint: str) -> Response:
         adapter = self.adapter()
+        projection = adapter.ctx.shows = self.projection(request)
         created = adapter.create(self.payload(request))
         self.resource_id = str(adapter.record_of(created).id)
-        projection = self.projection(request)
         obj = adapter.refreshed(created, projection)
         return self.resource_response(adapter, obj, projection, status=201)
 
@@ -121,22 +121,24 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
     def put(self, request: Request, endpoint: str, resource_id: str) -> Response:
         adapter = self.adapter()
         data = self.payload(request)
+        projection = adapter.ctx.shows = self.projection(request)
         with transaction.atomic():
             current = adapter.get(resource_id, adapter.without_relations(), for_update=True)
             obj = adapter.replace(current, data)
-        projection = self.projection(request)
         return self.resource_response(adapter, adapter.refreshed(obj, projection), projection)
 
     def patch(self, request: Request, endpoint: str, resource_id: str) -> Response:
         """RFC 7644 §3.5.2: 200 with the resource, or 204 where PATCH_NO_CONTENT names the type."""
         adapter = self.adapter()
         data = self.payload(request)
+        no_content = self.resource_type.name in scim_settings.PATCH_NO_CONTENT
+        projection = self.projection(request)
+        adapter.ctx.shows = None if no_content else projection
         with transaction.atomic():
             obj = adapter.get(resource_id, adapter.without_relations(), for_update=True)
             adapter.patch(obj, data)
-        if self.resource_type.name in scim_settings.PATCH_NO_CONTENT:
+        if no_content:
             return Response(status=204)
-        projection = self.projection(request)
         return self.resource_response(adapter, adapter.refreshed(obj, projection), projection)
 
     def delete(self, request: Request, endpoint: str, resource_id: str) -> Response:
