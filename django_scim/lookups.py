@@ -218,8 +218,8 @@ def one_round_trip(*statements: Statement) -> bool:
 
 def run(*statements: Statement) -> list[tuple[Any, ...]]:
     """Execute ``statements`` in order; on PostgreSQL as one statement (the first ones in a
-    ``WITH`` chain), so that several writes cost one round trip. Returns the rows of the
-    last statement, if it is a SELECT.
+    ``WITH`` chain, part n named ``wn``), so that several writes cost one round trip.
+    Returns the rows of the last statement, if it returns rows.
 
     Only for statements that do not read one another's effects: in a chain every
     part sees the same snapshot (an element DELETE does not see the element
@@ -245,19 +245,46 @@ def insert(*rows: Model) -> None:
     run(inserting(*rows))
 
 
+def inserting_keyed_by(row: Model, field_name: str, part: int, key: type[Model]) -> Statement:
+    """The INSERT of ``row`` with ``field_name`` set to the text of the primary key that
+    part ``part`` of the same :func:`run` chain returns for a new row of ``key``: a
+    side row written in the statement that creates its object."""
+    model = type(row)
+    connection = connections[router.db_for_write(model)]
+    fields = list(model._meta.concrete_fields)
+    sql_key = (model, "insert keyed", field_name, part, key, connection.alias, connection.vendor)
+    sql = _SQL.get(sql_key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(str(f.column)) for f in fields)
+        source = f"CAST(w{part}.{qn(key._meta.pk.column)} AS TEXT)"
+        values = ", ".join(source if f.name == field_name else "%s" for f in fields)
+        sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT {values} FROM w{part}"
+        _SQL[sql_key] = sql
+    params = [
+        f.get_db_prep_save(f.pre_save(row, add=True), connection)
+        for f in fields
+        if f.name != field_name
+    ]
+    row._state.adding = False
+    row._state.db = connection.alias
+    return Statement(connection.alias, sql, params)
+
+
 def update(row: Model, *names: str) -> None:
     """UPDATE the fields ``names`` of ``row``, found by its primary key."""
     run(updating(row, *names))
 
 
-def inserting(*rows: Model) -> Statement:
+def inserting(*rows: Model, returning: bool = False) -> Statement:
     """The INSERT of ``rows`` (all of one model). A primary key with a default (a UUID)
-    is sent; an auto-incremented one is left to the database."""
+    is sent; an auto-incremented one is left to the database (and read back, with
+    ``returning``, as the rows of a ``RETURNING`` clause)."""
     model = type(rows[0])
     connection = connections[router.db_for_write(model)]
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or not f.db_returning]
-    key = (model, "insert", len(rows), connection.alias, connection.vendor)
+    key = (model, "insert", len(rows), returning, connection.alias, connection.vendor)
     sql = _SQL.get(key)
     if sql is None:
         qn = connection.ops.quote_name
@@ -265,6 +292,8 @@ def inserting(*rows: Model) -> Statement:
         marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
         values = ", ".join([marks] * len(rows))
         sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}"
+        if returning:
+            sql += f" RETURNING {qn(pk.column)}"
         _SQL[key] = sql
     params = []
     for row in rows:

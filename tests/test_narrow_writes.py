@@ -286,3 +286,95 @@ def test_a_failing_delete_leaves_everything(scim, monkeypatch):
     assert User.groups.through.objects.filter(user_id=user.pk).exists()
     assert ResourceRecord.objects.filter(id=user_id).exists()
     assert scim.get(f"Users/{user_id}").status_code == 200
+
+
+@pytest.fixture
+def enforced(monkeypatch):
+    """As on a site whose user model has ``UniqueConstraint(Lower("username"))`` (the
+    example project's): the database refuses a duplicate userName itself."""
+    from django_scim import locks
+
+    monkeypatch.setattr(locks, "enforced_by_database", lambda *args: True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_where_the_database_enforces_uniqueness(scim, enforced):
+    """RFC 7644 §3.3: 201 with the resource as stored; on PostgreSQL the user, its side
+    row and its element rows are one INSERT statement, with no transaction around it."""
+    from django_scim.models import ResourceElement, ResourceRecord
+
+    payload = {"userName": "bjensen", "emails": [{"value": "b@x.test", "type": "work"}]}
+    with CaptureQueriesContext(connection) as captured:
+        response = scim.post("Users", payload)
+    assert response.status_code == 201
+    statements = [q["sql"] for q in captured.captured_queries]
+    created = body(response)
+    user = User.objects.get(username="bjensen")
+    record = ResourceRecord.objects.get(id=created["id"])
+    assert record.object_pk == str(user.pk)
+    assert ResourceElement.objects.filter(record=record).count() == 1
+    assert read(scim, f"Users/{created['id']}") == created
+    if connection.vendor == "postgresql":
+        (chain,) = [sql for sql in statements if sql.startswith("WITH")]
+        assert chain.count("INSERT INTO") == 3
+        assert not [sql for sql in statements if sql in ("BEGIN", "COMMIT")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_create_where_the_database_enforces_uniqueness(scim, enforced):
+    """RFC 7644 §3.3: a taken userName (compared case-insensitively) is 409 uniqueness,
+    and nothing is written."""
+    from django_scim.models import ResourceRecord
+
+    assert scim.post("Users", {"userName": "bjensen"}).status_code == 201
+    records = ResourceRecord.objects.count()
+    response = scim.post("Users", {"userName": "BJensen", "emails": [{"value": "b@x.test"}]})
+    assert response.status_code == 409
+    assert body(response)["scimType"] == "uniqueness"
+    assert User.objects.count() == 1
+    assert ResourceRecord.objects.count() == records
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_racing_past_the_check_is_409(scim, enforced, monkeypatch):
+    """When another request takes the name between the check and the INSERT, the
+    database's refusal is 409 uniqueness too, and nothing of this request stays."""
+    from django_scim import lookups
+    from django_scim.models import ResourceRecord
+
+    User.objects.create(username="bjensen")
+    monkeypatch.setattr(lookups, "taken", lambda *args, **kwargs: False)  # checked too early
+    response = scim.post("Users", {"userName": "bjensen", "emails": [{"value": "b@x.test"}]})
+    assert response.status_code == 409
+    assert body(response)["scimType"] == "uniqueness"
+    assert User.objects.count() == 1
+    assert not ResourceRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_with_a_receiver_is_one_transaction(scim, enforced, connected):
+    """A receiver of the model's saves sees the row saved through save(), inside the
+    create's transaction, and the response shows what the database holds."""
+    seen = []
+    connected(post_save, lambda sender, instance, created, **kw: seen.append(created), sender=User)
+    response = scim.post("Users", {"userName": "bjensen", "emails": [{"value": "b@x.test"}]})
+    assert response.status_code == 201
+    assert seen == [True]
+    assert read(scim, f"Users/{body(response)['id']}")["userName"] == "bjensen"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("match", ["userName", "externalId"])
+def test_revive_where_the_database_enforces_uniqueness(scim, enforced, match):
+    """docs/settings.md REVIVE_ON_CREATE: a POST matching a deactivated user revives it
+    (same id, active) on the path that takes no lock, by userName or externalId."""
+    created = body(scim.post("Users", {"userName": "bjensen", "externalId": "e-1"}))
+    off = ops({"op": "replace", "path": "active", "value": False})
+    assert scim.patch(f"Users/{created['id']}", off).status_code == 200
+    again = (
+        {"userName": "BJensen"} if match == "userName" else {"userName": "b2", "externalId": "e-1"}
+    )
+    response = scim.post("Users", {**again, "title": "Back"})
+    assert response.status_code == 201
+    assert (body(response)["id"], body(response)["active"]) == (created["id"], True)
+    assert User.objects.count() == 1

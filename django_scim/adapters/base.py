@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import DateField, DateTimeField, Field, Model, QuerySet
 from django.db.models.deletion import Collector
 from django.db.models.functions import Cast
@@ -27,7 +27,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.dispatch import Signal
 from django.utils import timezone
 
-from django_scim import dialects, jsoncodec, lookups, signals
+from django_scim import dialects, jsoncodec, locks, lookups, signals
 from django_scim import patch as patching
 from django_scim.adapters import fields, records
 from django_scim.adapters.context import RequestContext
@@ -493,6 +493,7 @@ class ResourceAdapter:
         creating: bool,
         columns: dict[str, Any] | None = None,
         more_relations: bool = False,
+        at_once: bool = False,
     ) -> None:
         """Write ``obj`` and its side row. With ``columns`` (the values before the change)
         the object is saved only if one of them changed: a change of side attributes
@@ -500,43 +501,28 @@ class ResourceAdapter:
         it is saved through its save(), so the model's own save(), its signals and
         auto_now fields behave as usual; only when nothing could tell the difference
         (:meth:`unobserved`) is the UPDATE narrowed to what changed and sent with the
-        side row's. ``more_relations``: relation writes follow this one.
+        side row's. ``more_relations``: relation writes follow this one. ``at_once``
+        (see :meth:`_created_at_once`): a new object's INSERT, its side row's and its
+        elements' are one statement, which needs no transaction of its own.
         """
         try:
-            with transaction.atomic(savepoint=False):
-                site_writes = []
-                if columns is None or columns != _columns(obj):
-                    if columns is not None and self.unobserved(obj):
-                        site_writes.append(lookups.updating(obj, *_written(obj, columns)))
-                    else:
-                        obj.save()
-                kept = {name: getattr(record, name) for name in _RECORD_DATA}
-                record.object_pk = str(obj.pk)
-                record.external_id = data.pop("externalId", None)
-                fields.check_length(record, "external_id", record.external_id)
-                elements_before = records.multi_valued(record.attributes, self.resource_type)
-                record.attributes = data
-                record.last_modified = timezone.now()
-                if creating:
-                    # A new resource was created and last modified at the same instant.
-                    record.created = record.last_modified = (
-                        self.created_of(obj) or record.last_modified
-                    )
-                if record._state.adding:
-                    writes = [lookups.inserting(record)]
-                else:
-                    changed = [n for n in _RECORD_DATA if getattr(record, n) != kept[n]]
-                    writes = [lookups.updating(record, *changed, "last_modified")]
-                if creating or elements_before != records.multi_valued(data, self.resource_type):
-                    writes += records.element_writes(
-                        record, self.resource_type, creating, self.column_element_keys
-                    )
+            with nullcontext() if at_once else transaction.atomic(savepoint=False):
+                site_writes = self._site_writes(obj, columns, at_once)
+                writes = self._record_writes(obj, record, data, creating, at_once)
                 shown = self._reading_with_write(obj, pending, more_relations)
-                reading = shown.reading([obj], self.ctx) if shown else None
-                # The site's row, the side row and its elements, and the relation the
-                # response shows: one round trip on PostgreSQL.
-                rows = lookups.run(*site_writes, *writes, *([reading] if reading else []))
-                if shown is not None and reading is not None:
+                if at_once:
+                    # The new key, from the INSERT's RETURNING; a row just made has no
+                    # relation yet (nothing of the site's ran), so none is read.
+                    new_key = lookups.Statement(writes[0].alias, "SELECT * FROM w0", [])
+                    (obj.pk,) = lookups.run(*site_writes, *writes, new_key)[0]
+                    record.object_pk = str(obj.pk)
+                    reading, rows = None, []
+                else:
+                    reading = shown.reading([obj], self.ctx) if shown else None
+                    # The site's row, the side row and its elements, and the relation
+                    # the response shows: one round trip on PostgreSQL.
+                    rows = lookups.run(*site_writes, *writes, *([reading] if reading else []))
+                if shown is not None and (reading is not None or at_once):
                     shown.take([obj], self.ctx, rows)
                     self.ctx.read_with_write.add((shown, obj.pk))
         except IntegrityError:
@@ -547,26 +533,111 @@ class ResourceAdapter:
             mapping.save_related(obj, value, self.ctx, creating)
         self.ctx.remember(record)
 
+    def _site_writes(
+        self, obj: Model, columns: dict[str, Any] | None, at_once: bool
+    ) -> list[lookups.Statement]:
+        """The statements that write the site's row, to send with the side row's; or
+        none, when the row is saved through its save() here and now, or unchanged."""
+        if at_once:
+            return [lookups.inserting(obj, returning=True)]
+        if columns is not None and columns == _columns(obj):
+            return []
+        if columns is not None and self.unobserved(obj):
+            return [lookups.updating(obj, *_written(obj, columns))]
+        obj.save()
+        return []
+
+    def _record_writes(
+        self,
+        obj: Model,
+        record: ResourceRecord,
+        data: dict[str, Any],
+        creating: bool,
+        at_once: bool,
+    ) -> list[lookups.Statement]:
+        """The statements that write the side row (``data`` becomes its attributes) and,
+        when they changed, its element rows."""
+        kept = {name: getattr(record, name) for name in _RECORD_DATA}
+        record.object_pk = str(obj.pk)
+        record.external_id = data.pop("externalId", None)
+        fields.check_length(record, "external_id", record.external_id)
+        elements_before = records.multi_valued(record.attributes, self.resource_type)
+        record.attributes = data
+        record.last_modified = timezone.now()
+        if creating:
+            # A new resource was created and last modified at the same instant.
+            record.created = record.last_modified = self.created_of(obj) or record.last_modified
+        if at_once:
+            writes = [lookups.inserting_keyed_by(record, "object_pk", 0, type(obj))]
+        elif record._state.adding:
+            writes = [lookups.inserting(record)]
+        else:
+            changed = [n for n in _RECORD_DATA if getattr(record, n) != kept[n]]
+            writes = [lookups.updating(record, *changed, "last_modified")]
+        if creating or elements_before != records.multi_valued(data, self.resource_type):
+            writes += records.element_writes(
+                record, self.resource_type, creating, self.column_element_keys
+            )
+        return writes
+
+    def _unique_values_enforced(self) -> bool:
+        """Whether the database itself refuses every value SCIM calls taken (then no
+        advisory lock is held, and checking a value needs no transaction)."""
+        model = self.get_model()
+        for path, mapping in self.bound_fields:
+            attribute = path.sub_attribute or path.attribute
+            if attribute is None or attribute.uniqueness is U.NONE:
+                continue
+            if type(mapping).check_unique is Mapping.check_unique:
+                continue  # checks nothing, holds nothing
+            if not isinstance(mapping, Column) or not locks.enforced_by_database(
+                model, mapping.field, attribute.case_exact
+            ):
+                return False
+        return True
+
+    def _created_at_once(self, obj: Model, pending: list[tuple[Mapping, Any]]) -> bool:
+        """Whether a new ``obj`` and its side rows can be written as one statement: nothing
+        observes the write, no relation is written after it, the database hands out
+        the key and is PostgreSQL, shared with the side table."""
+        model = type(obj)
+        alias = router.db_for_write(model)
+        return (
+            alias == router.db_for_write(ResourceRecord)
+            and connections[alias].vendor == "postgresql"
+            and model._meta.pk.db_returning
+            and not any(mapping.is_relation for mapping, _value in pending)
+            and self.unobserved(obj)
+        )
+
     def create(self, payload: Any) -> Model:
         data = validate_resource(payload, self.resource_type)
+        # Where the database refuses duplicates itself no lock is held, so the checks
+        # need no transaction, and the write is one statement where it can be.
+        unlocked = self._unique_values_enforced()
+        with nullcontext() if unlocked else transaction.atomic():
+            return self._create(data, unlocked)
+
+    def _create(self, data: dict[str, Any], unlocked: bool) -> Model:
         revive = scim_settings.REVIVE_ON_CREATE and self.active_field
-        with transaction.atomic():
-            dormant = self._dormant_by_external_id(data) if revive else None
-            if dormant is not None:
-                return self._revive(dormant, data)
-            obj = self.get_model()()
-            self.prepare_new(obj)
-            sent = copy_json(data) if revive else data  # _apply takes mapped values out
-            try:
-                pending = self._apply(obj, data, creating=True)
-            except Uniqueness:
-                # Looked for only now: a name is taken far less often than not.
-                dormant = self._dormant_by_name(sent) if revive else None
-                if dormant is None:
-                    raise
-                return self._revive(dormant, sent)
+        dormant = self._dormant_by_external_id(data) if revive else None
+        if dormant is not None:
+            return self._revive(dormant, data)
+        obj = self.get_model()()
+        self.prepare_new(obj)
+        sent = copy_json(data) if revive else data  # _apply takes mapped values out
+        try:
+            pending = self._apply(obj, data, creating=True)
+        except Uniqueness:
+            # Looked for only now: a name is taken far less often than not.
+            dormant = self._dormant_by_name(sent) if revive else None
+            if dormant is None:
+                raise
+            return self._revive(dormant, sent)
+        at_once = unlocked and self._created_at_once(obj, pending)
+        with transaction.atomic() if unlocked and not at_once else nullcontext():
             record = ResourceRecord(resource_type=self.resource_type_name)
-            self._save(obj, record, data, pending, creating=True)
+            self._save(obj, record, data, pending, creating=True, at_once=at_once)
             self._send(signals.resource_created, obj, record)
         return obj
 
@@ -633,7 +704,8 @@ class ResourceAdapter:
         assert self.active_field is not None
         if data.get("active") is None:
             data["active"] = True
-        self._replace(obj, data)
+        with transaction.atomic(savepoint=False):
+            self._replace(obj, data)
         return obj
 
     def without_relations(self) -> Projection:
