@@ -378,3 +378,20 @@ def test_revive_where_the_database_enforces_uniqueness(scim, enforced, match):
     assert response.status_code == 201
     assert (body(response)["id"], body(response)["active"]) == (created["id"], True)
     assert User.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_receiver_that_adds_a_group_on_create_is_shown(scim, connected):
+    """A site that puts every new user in a group from post_save: the created user's
+    response (RFC 7644 §3.3) shows that group; a user is assumed to have no groups only
+    when nothing of the site's ran as it was made."""
+    everyone = GroupFactory(name="Everyone")
+
+    def add_to_everyone(sender, instance, created, **kwargs):
+        if created:
+            everyone.user_set.add(instance)
+
+    connected(post_save, add_to_everyone, sender=User)
+    response = scim.post("Users", {"userName": "bjensen"})
+    assert response.status_code == 201
+    assert [g["display"] for g in body(response)["groups"]] == ["Everyone"]

@@ -510,19 +510,21 @@ class ResourceAdapter:
                 site_writes = self._site_writes(obj, columns, at_once)
                 writes = self._record_writes(obj, record, data, creating, at_once)
                 shown = self._reading_with_write(obj, pending, more_relations)
-                if at_once:
-                    # The new key, from the INSERT's RETURNING; a row just made has no
-                    # relation yet (nothing of the site's ran), so none is read.
-                    new_key = lookups.Statement(writes[0].alias, "SELECT * FROM w0", [])
-                    (obj.pk,) = lookups.run(*site_writes, *writes, new_key)[0]
-                    record.object_pk = str(obj.pk)
-                    reading, rows = None, []
+                reading = shown.reading([obj], self.ctx) if shown else None
+                if creating:
+                    # A row just made has no relation yet (nothing of the site's ran).
+                    rows: list[Any] = []
+                    if at_once:  # the new key, from the INSERT's RETURNING
+                        new_key = lookups.Statement(writes[0].alias, "SELECT * FROM w0", [])
+                        (obj.pk,) = lookups.run(*site_writes, *writes, new_key)[0]
+                        record.object_pk = str(obj.pk)
+                    else:
+                        lookups.run(*site_writes, *writes)
                 else:
-                    reading = shown.reading([obj], self.ctx) if shown else None
                     # The site's row, the side row and its elements, and the relation
                     # the response shows: one round trip on PostgreSQL.
                     rows = lookups.run(*site_writes, *writes, *([reading] if reading else []))
-                if shown is not None and (reading is not None or at_once):
+                if shown is not None and reading is not None:
                     shown.take([obj], self.ctx, rows)
                     self.ctx.read_with_write.add((shown, obj.pk))
         except IntegrityError:
@@ -544,8 +546,21 @@ class ResourceAdapter:
             return []
         if columns is not None and self.unobserved(obj):
             return [lookups.updating(obj, *_written(obj, columns))]
+        if columns is None and self._inserts_plainly(obj):
+            (obj.pk,) = lookups.run(lookups.inserting(obj, returning=True))[0]
+            return []
         obj.save()
         return []
+
+    def _inserts_plainly(self, obj: Model) -> bool:
+        """Whether a new ``obj`` can be inserted with prepared SQL that reads its new key
+        back (``RETURNING``), as its save() would, unobserved."""
+        alias = router.db_for_write(type(obj))
+        return (
+            bool(type(obj)._meta.pk.db_returning)
+            and connections[alias].features.can_return_columns_from_insert
+            and self.unobserved(obj)
+        )
 
     def _record_writes(
         self,

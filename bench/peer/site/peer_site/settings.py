@@ -87,7 +87,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("PEER_SQLITE")
             or os.path.join(tempfile.gettempdir(), "peer_bench.sqlite3"),
-            # The same options as example_project's SQLite settings.
+            # The same connection reuse and options as example_project's SQLite settings.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
