@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -111,6 +112,14 @@ class PayloadTooLarge(SCIMError):
     default_detail = "The request body is larger than the server accepts."
 
 
+class Conflict(SCIMError):
+    """409 without a scimType: the request conflicts with the resource's state, here other
+    rows that must not lose it (a PROTECT or RESTRICT foreign key)."""
+
+    status_code = 409
+    default_detail = "The resource is in use and cannot be deleted."
+
+
 class NotImplementedFeature(SCIMError):
     status_code = 501
     default_detail = "This operation is not supported by this service provider."
@@ -142,6 +151,8 @@ def _as_scim_error(exc: Exception) -> tuple[SCIMError | drf.APIException, str | 
         return NotFound(), None
     if isinstance(exc, DjangoPermissionDenied):
         return drf.PermissionDenied(), None
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Conflict(), None
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("SCIM request failed: database unavailable (%s)", type(exc).__name__)
         return ServiceUnavailable(), None

@@ -395,3 +395,28 @@ def test_a_save_receiver_that_adds_a_group_on_create_is_shown(scim, connected):
     response = scim.post("Users", {"userName": "bjensen"})
     assert response.status_code == 201
     assert [g["display"] for g in body(response)["groups"]] == ["Everyone"]
+
+
+@pytest.mark.parametrize("error", ["protected", "restricted"])
+def test_a_delete_other_rows_forbid_is_409(scim, monkeypatch, error):
+    """A site row another model protects (``on_delete=PROTECT`` or ``RESTRICT``): Django
+    refuses to collect it, and the answer is 409 Conflict with a SCIM Error (not a
+    500), the user, its memberships and side rows as they were."""
+    from django.db.models import ProtectedError, RestrictedError
+    from django.db.models.deletion import Collector
+
+    user_id, user = _seed_deletable(scim)
+
+    def refuse(self, objs, *args, **kwargs):
+        kind = ProtectedError if error == "protected" else RestrictedError
+        raise kind("Cannot delete: referenced through a protected foreign key", set(objs))
+
+    monkeypatch.setattr(Collector, "collect", refuse)
+    response = scim.delete(f"Users/{user_id}")
+    assert response.status_code == 409
+    assert body(response)["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert "scimType" not in body(response)
+    monkeypatch.undo()
+    assert User.objects.filter(pk=user.pk).exists()
+    assert User.groups.through.objects.filter(user_id=user.pk).exists()
+    assert scim.get(f"Users/{user_id}").status_code == 200
