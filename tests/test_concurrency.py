@@ -163,3 +163,49 @@ def test_create_race_differing_in_case_makes_one_user(scim, scim_client_record, 
     results = race_two(scim_client_record.raw_token, ("race", "RACE"))
     assert sorted(results) == [(201, None), (409, "uniqueness")]
     assert User.objects.filter(username__iexact="race").count() == 1
+
+
+@pytest.fixture
+def enforced_by_database(monkeypatch):
+    """As on a site whose unique index refuses the duplicate itself (the example project's
+    ``Lower("username")`` constraint): creates take no lock and no transaction for
+    their checks, and, unobserved, write in one statement. The same exact userName is
+    refused here by auth.User's own unique index."""
+    from django_scim import locks
+
+    monkeypatch.setattr(locks, "enforced_by_database", lambda *args: True)
+
+
+def test_parallel_creates_without_a_lock_make_one_user(
+    scim, scim_client_record, enforced_by_database
+):
+    """RFC 7644 §3.3: N simultaneous POSTs of one userName on the lock-free path give one
+    201 and N-1 409 uniqueness, never a 500, and leave no side row without its user."""
+    from django_scim.models import ResourceRecord
+
+    token = scim_client_record.raw_token
+
+    def create(n: int) -> tuple[int, str | None]:
+        payload = {"schemas": [USER], "userName": "race", "emails": [{"value": f"{n}@x.test"}]}
+        response = authorised(token).post("Users", payload)
+        return response.status_code, body(response).get("scimType")
+
+    results = in_parallel(create)
+    assert sorted(results, key=lambda r: r[0]) == [(201, None)] + [(409, "uniqueness")] * (
+        THREADS - 1
+    )
+    user = User.objects.get(username="race")
+    assert list(
+        ResourceRecord.objects.filter(resource_type="User").values_list("object_pk", flat=True)
+    ) == [str(user.pk)]
+
+
+def test_create_race_past_the_check_without_a_lock_is_409(
+    scim, scim_client_record, monkeypatch, enforced_by_database
+):
+    """Both checks pass at the same moment; the database refuses the second INSERT
+    statement (user, side row and elements together), which is 409, not 500."""
+    interleave_at_uniqueness_check(monkeypatch, 2)
+    results = race_two(scim_client_record.raw_token, ("race", "race"))
+    assert sorted(results) == [(201, None), (409, "uniqueness")]
+    assert User.objects.filter(username="race").count() == 1
