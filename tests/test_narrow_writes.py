@@ -1,10 +1,12 @@
-"""Writes nobody else observes: a narrow UPDATE of the site's row, and the response's
-relation read in the write's own round trip (ResourceAdapter.unobserved).
+"""Writes nobody else observes (ResourceAdapter.unobserved): a narrow UPDATE of the
+site's row with the response's relation read in the same round trip, a DELETE as one
+statement, and, where the database enforces uniqueness, a create as one statement.
 
-Whenever the site could tell the difference (a receiver of the model's saves or of
-this app's signals), the row is saved through its save() and the relation is read
-after the commit, as before. These tests pin both sides of that line, and that the
-response is the resource as stored either way.
+Whenever the site could tell the difference (a receiver of the model's saves or
+deletes, or of this app's signals), the row goes through save() or Django's
+collector and the relation is read after the commit, as before. These tests pin
+both sides of that line, that the response is the resource as stored either way,
+and that a failed write leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def user_id(scim):
 
 @pytest.fixture
 def connected():
-    """Connect receivers for one test, weakly held by nobody else, and disconnect them."""
+    """Connect receivers (held strongly) for one test, and disconnect them after it."""
     made = []
 
     def connect(signal, receiver, **kwargs):
@@ -352,7 +354,7 @@ def test_create_racing_past_the_check_is_409(scim, enforced, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_create_with_a_receiver_is_one_transaction(scim, enforced, connected):
+def test_create_with_a_receiver_goes_through_save(scim, enforced, connected):
     """A receiver of the model's saves sees the row saved through save(), inside the
     create's transaction, and the response shows what the database holds."""
     seen = []
