@@ -201,7 +201,7 @@ def among(model: type[M], field_name: str, values: Sequence[Any], **equal: Any) 
 
 
 class Statement(NamedTuple):
-    """One write, ready to run: the database alias, its SQL and its parameters."""
+    """One statement, ready to run: the database alias, its SQL and its parameters."""
 
     alias: str
     sql: str
@@ -261,14 +261,8 @@ def inserting_keyed_by(row: Model, field_name: str, part: int, key: type[Model])
         values = ", ".join(source if f.name == field_name else "%s" for f in fields)
         sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT {values} FROM w{part}"
         _SQL[sql_key] = sql
-    params = [
-        f.get_db_prep_save(f.pre_save(row, add=True), connection)
-        for f in fields
-        if f.name != field_name
-    ]
-    row._state.adding = False
-    row._state.db = connection.alias
-    return Statement(connection.alias, sql, params)
+    sent = [f for f in fields if f.name != field_name]
+    return Statement(connection.alias, sql, _inserted(row, sent, connection))
 
 
 def update(row: Model, *names: str) -> None:
@@ -299,10 +293,16 @@ def inserting(*rows: Model, returning: bool = False) -> Statement:
     for row in rows:
         if pk in fields and row.pk is None:
             row.pk = pk.get_default()
-        params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
-        row._state.adding = False
-        row._state.db = connection.alias
+        params += _inserted(row, fields, connection)
     return Statement(connection.alias, sql, params)
+
+
+def _inserted(row: Model, fields: list[Any], connection: Any) -> list[Any]:
+    """The values of ``fields`` an INSERT of ``row`` sends; ``row`` then counts as saved."""
+    params = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    row._state.adding = False
+    row._state.db = connection.alias
+    return params
 
 
 def updating(row: Model, *names: str) -> Statement:

@@ -9,7 +9,7 @@ restrict what each client reads and writes (multi-tenancy).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from datetime import datetime
 from functools import cached_property
@@ -231,19 +231,18 @@ class ResourceAdapter:
         return queryset.order_by("pk")
 
     def load(self, objs: list[Model], projection: Projection | None) -> None:
-        """Side rows for ``objs`` and for whatever their relations show."""
+        """Side rows for ``objs`` and for whatever their relations show (unless a write of
+        this request read a relation in its last round trip: that one is current)."""
         self.ctx.load_records(self.resource_type_name, objs)
         for _path, mapping in self._fields_for(projection):
-            mapping.load_related(objs, self.ctx)
+            stale = [obj for obj in objs if (mapping, obj.pk) not in self.ctx.read_with_write]
+            mapping.load_related(stale, self.ctx)
 
     def refreshed(self, obj: Model, projection: Projection | None) -> Model:
         """``obj`` as just written, ready to render: its relations are read again (unless
-        the write read them in its last round trip), its row and side row are not (the
-        write left them current in memory)."""
-        self.ctx.load_records(self.resource_type_name, [obj])
-        for _path, mapping in self._fields_for(projection):
-            if (mapping, obj.pk) not in self.ctx.read_with_write:
-                mapping.load_related([obj], self.ctx)
+        the write read them), its row and side row are not (the write left them current
+        in memory)."""
+        self.load([obj], projection)
         return obj
 
     def record_of(self, obj: Model) -> ResourceRecord:
@@ -612,17 +611,15 @@ class ResourceAdapter:
         return True
 
     def _created_at_once(self, obj: Model, pending: list[tuple[Mapping, Any]]) -> bool:
-        """Whether a new ``obj`` and its side rows can be written as one statement: nothing
-        observes the write, no relation is written after it, the database hands out
-        the key and is PostgreSQL, shared with the side table."""
-        model = type(obj)
-        alias = router.db_for_write(model)
+        """Whether a new ``obj`` and its side rows can be written as one statement: it is
+        inserted plainly, no relation is written after it, and its database is
+        PostgreSQL, shared with the side table."""
+        alias = router.db_for_write(type(obj))
         return (
             alias == router.db_for_write(ResourceRecord)
             and connections[alias].vendor == "postgresql"
-            and model._meta.pk.db_returning
             and not any(mapping.is_relation for mapping, _value in pending)
-            and self.unobserved(obj)
+            and self._inserts_plainly(obj)
         )
 
     def create(self, payload: Any) -> Model:
@@ -801,30 +798,27 @@ class ResourceAdapter:
                 lookups.update(record, "last_modified")
                 self._send(signals.resource_deactivated, obj, record)
             return
-        if type(obj).delete is not Model.delete:
-            with transaction.atomic():
-                self._send(signals.resource_deleted, obj, record)
-                obj.delete()
-                records.delete(record)
-            return
-        # What Model.delete() does, with its statements sent with the side row's
-        # when Django's collector needs nothing but queries (no instance to load,
-        # no signal, no column to set null): then, on PostgreSQL, a DELETE is one
-        # statement and needs no transaction of its own.
-        collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
-        collector.collect([obj])
-        statements = self._deleting(obj, collector)
-        if statements is None:
-            with transaction.atomic():
-                self._send(signals.resource_deleted, obj, record)
-                collector.delete()
-                records.delete(record)
-            return
-        statements += records.deletes(record)
-        alone = lookups.one_round_trip(*statements)
-        with nullcontext() if alone else transaction.atomic():
-            lookups.run(*statements)
+        remove: Callable[[], Any] = obj.delete
+        if type(obj).delete is Model.delete:
+            # What Model.delete() does, with its statements sent with the side row's
+            # when Django's collector needs nothing but queries (no instance to load,
+            # no signal, no column to set null): then, on PostgreSQL, a DELETE is one
+            # statement and needs no transaction of its own.
+            collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
+            collector.collect([obj])
+            statements = self._deleting(obj, collector)
+            if statements is not None:
+                statements += records.deletes(record)
+                alone = lookups.one_round_trip(*statements)
+                with nullcontext() if alone else transaction.atomic():
+                    lookups.run(*statements)
+                    self._send(signals.resource_deleted, obj, record)
+                return
+            remove = collector.delete
+        with transaction.atomic():
             self._send(signals.resource_deleted, obj, record)
+            remove()
+            records.delete(record)
 
     def _deleting(self, obj: Model, collector: Collector) -> list[lookups.Statement] | None:
         """The statements of ``collector.delete()`` when they are plain DELETEs: only

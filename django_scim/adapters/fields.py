@@ -220,6 +220,7 @@ class ManyToMany(Mapping):
         self.target = target
         self.element_type = element_type or target
         self.read_only = read_only
+        self._throughs: dict[type[Model], tuple[type[Model], str, str]] = {}
 
     def query_name(self, model: type[Model]) -> str:
         """The name to filter on: ``user`` for the reverse accessor ``user_set``."""
@@ -231,20 +232,26 @@ class ManyToMany(Mapping):
         raise InvalidValue(f"{model.__name__} has no relation {self.relation!r}.")
 
     def _through(self, model: type[Model]) -> tuple[type[Model], str, str]:
-        """The relation's through model, and its columns for ``model`` and for the target."""
-        field: Any = model._meta.get_field(self.query_name(model))
-        if field.concrete:  # the ManyToManyField itself (User.groups)
-            return (
-                field.remote_field.through,
-                field.m2m_field_name(),
-                field.m2m_reverse_field_name(),
-            )
-        forward = field.field  # the reverse side of one (Group.user_set)
-        return (
-            forward.remote_field.through,
-            forward.m2m_reverse_field_name(),
-            forward.m2m_field_name(),
-        )
+        """The relation's through model, and its columns for ``model`` and for the target
+        (looked up once per model: reading and taking references both need them)."""
+        found = self._throughs.get(model)
+        if found is None:
+            field: Any = model._meta.get_field(self.query_name(model))
+            if field.concrete:  # the ManyToManyField itself (User.groups)
+                found = (
+                    field.remote_field.through,
+                    field.m2m_field_name(),
+                    field.m2m_reverse_field_name(),
+                )
+            else:  # the reverse side of one (Group.user_set)
+                forward = field.field
+                found = (
+                    forward.remote_field.through,
+                    forward.m2m_reverse_field_name(),
+                    forward.m2m_field_name(),
+                )
+            self._throughs[model] = found
+        return found
 
     def load_related(self, objs: list[Model], ctx: RequestContext) -> None:
         """References of every related object, for all ``objs``, from one query.

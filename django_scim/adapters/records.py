@@ -121,31 +121,24 @@ def element_rows(
     from django_scim.models import ResourceElement
 
     rows = []
-    for schema in resource_type.schemas:
-        is_core = schema is resource_type.schema
-        holder = record.attributes if is_core else record.attributes.get(schema.id)
-        if not isinstance(holder, dict):
+    for key, values in multi_valued(record.attributes, resource_type).items():
+        if not isinstance(values, list):
             continue
-        for attribute in schema:
-            values = holder.get(attribute.name)
-            if not attribute.multi_valued or not isinstance(values, list):
-                continue
-            key = element_key(schema.id, attribute.name, is_core)
-            marked = column_element(values) if key in column_keys else None
-            for position, item in enumerate(values):
-                data = item if isinstance(item, dict) else {"value": item}
-                value = data.get("value")
-                value_key = value.lower()[:255] if isinstance(value, str) else None
-                rows.append(
-                    ResourceElement(
-                        record=record,
-                        attribute=key,
-                        position=position,
-                        data=data,
-                        value_key=value_key,
-                        in_column=item is marked,
-                    )
+        marked = column_element(values) if key in column_keys else None
+        for position, item in enumerate(values):
+            data = item if isinstance(item, dict) else {"value": item}
+            value = data.get("value")
+            value_key = value.lower()[:255] if isinstance(value, str) else None
+            rows.append(
+                ResourceElement(
+                    record=record,
+                    attribute=key,
+                    position=position,
+                    data=data,
+                    value_key=value_key,
+                    in_column=item is marked,
                 )
+            )
     return rows
 
 
