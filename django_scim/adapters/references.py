@@ -21,12 +21,6 @@ from django_scim import lookups
 from django_scim.expressions import uuid_text_sql
 from django_scim.models import ResourceRecord
 
-#: The dashed lower-case text of a UUID column, as ids are rendered.
-_SQLITE_UUID_TEXT = " || '-' || ".join(
-    f"substr({{column}}, {start}, {size})"
-    for start, size in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
-)
-
 
 def selecting(
     through: type[Model],
