@@ -234,8 +234,9 @@ class ResourceAdapter:
         """Side rows for ``objs`` and for whatever their relations show (unless a write of
         this request read a relation in its last round trip: that one is current)."""
         self.ctx.load_records(self.resource_type_name, objs)
+        read = self.ctx.read_with_write  # empty but after a write: lists pay nothing
         for _path, mapping in self._fields_for(projection):
-            stale = [obj for obj in objs if (mapping, obj.pk) not in self.ctx.read_with_write]
+            stale = [obj for obj in objs if (mapping, obj.pk) not in read] if read else objs
             mapping.load_related(stale, self.ctx)
 
     def refreshed(self, obj: Model, projection: Projection | None) -> Model:
