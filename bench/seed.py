@@ -3,15 +3,18 @@
     PYTHONPATH=. DJANGO_SETTINGS_MODULE=example_project.settings python bench/seed.py --token T
     PYTHONPATH=bench/peer/site DJANGO_SETTINGS_MODULE=peer_site.settings \
         python bench/seed.py --token T      # in the peer's own virtualenv
+    PYTHONPATH=.:bench/peer DJANGO_SETTINGS_MODULE=bench.baseline.settings \
+        python bench/seed.py --token T      # the baseline
 
-Both sites get the same rows: users user00000..., given name Given<n % 97>,
+Every site gets the same rows: users user00000..., given name Given<n % 97>,
 family name Family<n % 50> (so each family name has users/50 members), a work
 e-mail, all active; a group "big-group" holding the first --big users; and 20
 groups team00..team19 (user n is in team n % 20). The database is migrated and
 emptied first.
 
-The API credential differs by site: this app gets a SCIMClient with the given
-token; the peer site gets its service user (its middleware maps the token).
+The API credential differs by site: this app and the baseline (bench/baseline/)
+get a SCIMClient with the given token, and a side-table row for every user and
+group; the peer site gets its service user (its middleware maps the token).
 """
 
 from __future__ import annotations
@@ -30,13 +33,15 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 TEAMS = 20
 FAMILIES = 50
 
 
 def is_this_app() -> bool:
-    """True in a site running this project's django_scim (the peer's has no ResourceRecord)."""
+    """True in a site with this project's django_scim installed: this app's and the
+    baseline's (the peer's django_scim has no ResourceRecord)."""
     import django_scim.models
 
     return hasattr(django_scim.models, "ResourceRecord")
@@ -75,6 +80,22 @@ def seed_groups(users: list, big: int) -> list:
     return groups
 
 
+def side_rows(resource_type: str, objs: list) -> None:
+    """A side-table row (random SCIM id, no externalId, no attributes) for each object, as
+    provisioning them over SCIM would have left; in every site that has the table (this
+    app's and the baseline's), so that no measured request pays for creating them."""
+    from django_scim.models import ResourceRecord
+
+    now = timezone.now()
+    rows = [
+        ResourceRecord(
+            resource_type=resource_type, object_pk=str(obj.pk), created=now, last_modified=now
+        )
+        for obj in objs
+    ]
+    ResourceRecord.objects.bulk_create(rows, batch_size=1000)
+
+
 def credential(token: str) -> None:
     if is_this_app():
         from django_scim.clients import create_client
@@ -99,11 +120,8 @@ def main() -> None:
         users = seed_users(args.users)
         groups = seed_groups(users, args.big)
         if is_this_app():
-            # Side-table rows up front, so no measured request pays for creating them.
-            from django_scim.adapters import records
-
-            records.ensure("User", users)
-            records.ensure("Group", groups)
+            side_rows("User", users)
+            side_rows("Group", groups)
         credential(args.token)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -1,23 +1,26 @@
-"""One SCIM workload against two servers, interleaved: this project and django-scim2.
+"""One SCIM workload against three servers, interleaved: this project, django-scim2, a baseline.
 
-Started by ``bench/peer/run``, which builds both sites, seeds the same data
+Started by ``bench/peer/run``, which builds the sites, seeds the same data
 into each (bench/seed.py) and serves them with gunicorn. Can also be pointed
-at two servers already running:
+at servers already running (the baseline is optional):
 
-    python bench/peer/compare.py --ours URL --ours-token T --peer URL --peer-token T
+    python bench/peer/compare.py --ours URL --ours-token T --peer URL --peer-token T \
+        [--baseline URL --baseline-token T]
 
-Each round runs every operation once against each server, alternating which
-server goes first, with the same parameters (same user, same page) for both.
+Each round runs every operation once against each server, rotating which
+server goes first, with the same parameters (same user, same page) for all.
 Every response status is checked. An operation the peer answers with an
 error (400/404/409/500/501), or whose result shows it ignored a parameter, is
 reported as such instead of being timed as if it had done the work. An
-unexpected status from this project is a failure (exit status 1).
+unexpected status from this project or from the baseline (bench/baseline/,
+which answers every request made here) is a failure (exit status 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import platform
 import random
@@ -92,7 +95,7 @@ def patch_body(*operations: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Params:
-    """What one round asks of both servers."""
+    """What one round asks of every server."""
 
     round: int
     user: int
@@ -243,6 +246,20 @@ OPERATIONS: list[tuple[str, Operation]] = [
     ("GET that group, `excludedAttributes=members`", op_group_no_members),
 ]
 
+# The operations whose ratios the geometric mean summarises: one per kind of request an
+# identity provider makes (the member-filter form and the full big group are left out:
+# the first repeats the member PATCH, the second is mostly serialising 1,000 members).
+SUMMARISED = {
+    op_lookup,
+    op_get,
+    op_page,
+    op_filtered,
+    op_create_delete,
+    op_patch_active,
+    op_member_add_remove,
+    op_group_no_members,
+}
+
 
 @dataclass
 class Result:
@@ -279,7 +296,8 @@ def run_round(
     results: dict[tuple[str, str], Result],
     record: bool,
 ) -> None:
-    order = servers if params.round % 2 == 0 else servers[::-1]
+    shift = params.round % len(servers)
+    order = servers[shift:] + servers[:shift]
     for op_name, op in OPERATIONS:
         for server in order:
             result = results[(op_name, server.name)]
@@ -288,8 +306,8 @@ def run_round(
             try:
                 ms, note = op(server, params, args)
             except Unsupported as refusal:
-                if server.name == "ours":
-                    raise Failure(f"ours refused {op_name}: {refusal}") from refusal
+                if server.name != "peer":
+                    raise Failure(f"{server.name} refused {op_name}: {refusal}") from refusal
                 result.unsupported = str(refusal)
                 continue
             if note:
@@ -312,42 +330,77 @@ def fmt(ms: float) -> str:
     return f"{ms:,.1f}"
 
 
+def geometric_mean(ratios: list[float]) -> float:
+    return math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+
+
+def peer_cell(peer: Result, ours_ms: float, footnotes: list[str]) -> tuple[str, str, float]:
+    """The peer's cell and ratio; the ratio to summarise (0 when the peer did other work)."""
+    if peer.unsupported:
+        footnotes.append(f"peer: {peer.unsupported}")
+        return f"unsupported [{len(footnotes)}]", "–", 0.0
+    peer_ms = statistics.median(peer.times)
+    cell, ratio = fmt(peer_ms), f"{peer_ms / ours_ms:.1f}×"
+    if peer.note:
+        footnotes.append(f"peer: {peer.note}; the ratio compares different work")
+        return f"{cell} [{len(footnotes)}]", ratio, 0.0
+    return cell, ratio, peer_ms / ours_ms
+
+
 def table(
     servers: list[Server], results: dict[tuple[str, str], Result], args: argparse.Namespace
 ) -> str:
-    ours, peer = servers
+    """Median ms per operation and server, the ratios peer / ours (above 1: this app is
+    faster) and ours / baseline (what this app costs over the least Django can do), and
+    their geometric means over the SUMMARISED operations."""
+    labels = {server.name: server.label for server in servers}
+    names = [name for name in ("ours", "peer", "baseline") if name in labels]
+    heads = [f"{labels[name]} (ms)" for name in names] + ["peer / ours"]
+    heads += ["ours / baseline"] if "baseline" in labels else []
     lines = [
         f"Measured {datetime.date.today().isoformat()} on `{args.machine}`, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, {args.engine}; each server under gunicorn with "
-        f"{args.workers} sync worker{'s' if args.workers > 1 else ''} on 127.0.0.1; "
-        f"{args.users:,} users, one group of {args.big:,} members; "
+        f"Python {platform.python_version()}, {args.engine}; site: {args.site}; each server "
+        f"under gunicorn with {args.workers} sync worker{'s' if args.workers > 1 else ''} on "
+        f"127.0.0.1; {args.users:,} users, one group of {args.big:,} members; "
         f"median of {args.rounds} interleaved rounds after {args.warmup} warm-up rounds.",
         "",
-        f"| operation | {ours.label} (ms) | {peer.label} (ms) | peer / ours |",
-        "| --- | ---: | ---: | ---: |",
+        "| operation | " + " | ".join(heads) + " |",
+        "| --- |" + " ---: |" * len(heads),
     ]
-    footnotes = []
-    for op_name, _ in OPERATIONS:
-        mine, theirs = results[(op_name, "ours")], results[(op_name, "peer")]
-        ours_ms = statistics.median(mine.times)
-        if theirs.unsupported:
-            footnotes.append(theirs.unsupported)
-            cell, ratio = f"unsupported [{len(footnotes)}]", "–"
-        else:
-            peer_ms = statistics.median(theirs.times)
-            cell, ratio = fmt(peer_ms), f"{peer_ms / ours_ms:.1f}×"
-            if theirs.note:
-                footnotes.append(f"{theirs.note}; the ratio compares different work")
-                cell += f" [{len(footnotes)}]"
-        lines.append(f"| {op_name} | {fmt(ours_ms)} | {cell} | {ratio} |")
+    footnotes: list[str] = []
+    means: dict[str, list[float]] = {"peer": [], "baseline": []}
+    peer_partial = False
+    for op_name, op in OPERATIONS:
+        ours_ms = statistics.median(results[(op_name, "ours")].times)
+        cell, ratio, summarised = peer_cell(results[(op_name, "peer")], ours_ms, footnotes)
+        cells, ratios = [fmt(ours_ms), cell], [ratio]
+        if "baseline" in labels:
+            base_ms = statistics.median(results[(op_name, "baseline")].times)
+            cells.append(fmt(base_ms))
+            ratios.append(f"{ours_ms / base_ms:.1f}×")
+        if op in SUMMARISED:
+            peer_partial |= not summarised
+            means["peer"] += [summarised] if summarised else []
+            means["baseline"] += [ours_ms / base_ms] if "baseline" in labels else []
+        lines.append(f"| {op_name} | " + " | ".join(cells + ratios) + " |")
+    summary = [f"**{geometric_mean(means['peer']):.2f}×**" if means["peer"] else "–"]
+    if means["peer"] and peer_partial:
+        footnotes.append("peer: the geometric mean leaves out the operations it did not do")
+        summary[0] += f" [{len(footnotes)}]"
+    if "baseline" in labels:
+        summary.append(f"**{geometric_mean(means['baseline']):.2f}×**")
+    label = (
+        "**geometric mean** (lookup, GET, list page, filtered list, create + delete, PATCH, "
+        "member add + remove, group without members)"
+    )
+    lines.append("| " + " | ".join([label] + [""] * len(names) + summary) + " |")
     lines.append("")
-    for number, text in enumerate(footnotes, 1):
-        lines.append(f"[{number}] peer: {text}")
+    lines += [f"[{number}] {text}" for number, text in enumerate(footnotes, 1)]
     return "\n".join(lines)
 
 
 def verify_end_state(servers: list[Server], args: argparse.Namespace) -> None:
-    """The workload must leave the big group as it found it on both servers."""
+    """The workload must leave the big group as it found it on every server."""
     for server in servers:
         _, response = server.call("GET", f"/Groups/{server.group_id}", {200})
         count = len(response.json().get("members", []))
@@ -363,13 +416,17 @@ def main() -> int:
     parser.add_argument("--ours-token", required=True)
     parser.add_argument("--peer", required=True)
     parser.add_argument("--peer-token", required=True)
+    parser.add_argument("--baseline", help="base URL of bench/baseline/'s site (optional)")
+    parser.add_argument("--baseline-token")
     parser.add_argument("--ours-label", default="django_scim")
     parser.add_argument("--peer-label", default="django-scim2")
+    parser.add_argument("--baseline-label", default="baseline")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--users", type=int, default=5000, help="as seeded")
     parser.add_argument("--big", type=int, default=1000, help="members of big-group, as seeded")
     parser.add_argument("--engine", default="SQLite", help="for the table header")
+    parser.add_argument("--site", default="tuned", help="for the table header")
     parser.add_argument("--workers", type=int, default=1, help="for the table header")
     parser.add_argument("--machine", default=" ".join(platform.uname()[i] for i in (0, 2, 4)))
     parser.add_argument("--seed", type=int, default=11)
@@ -379,6 +436,10 @@ def main() -> int:
         connect("ours", args.ours_label, args.ours, args.ours_token),
         connect("peer", args.peer_label, args.peer, args.peer_token),
     ]
+    if args.baseline:
+        if not args.baseline_token:
+            parser.error("--baseline needs --baseline-token")
+        servers.append(connect("baseline", args.baseline_label, args.baseline, args.baseline_token))
     results = {(op_name, s.name): Result() for op_name, _ in OPERATIONS for s in servers}
     rng = random.Random(args.seed)
     started = time.perf_counter()

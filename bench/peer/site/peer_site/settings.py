@@ -5,7 +5,8 @@ user, and adapters that read the primary key as the SCIM id (the peer's stock
 adapters expect extra ``scim_*`` columns that auth.User does not have).
 
 Environment: PEER_SQLITE (database file), or PEER_DB=postgres with SCIM_PG_HOST,
-SCIM_PG_PORT, SCIM_PG_USER, SCIM_PG_PASSWORD and PEER_PG_NAME.
+SCIM_PG_PORT, SCIM_PG_USER, SCIM_PG_PASSWORD and PEER_PG_NAME; BENCH_SITE=defaults
+for Django's default database options instead of example_project's.
 """
 
 from __future__ import annotations
@@ -66,6 +67,11 @@ STATIC_URL = "static/"
 PEER_TOKEN = os.environ.get("PEER_TOKEN", "peer-bench-token")
 PEER_SERVICE_USER = "scim-service"
 
+# BENCH_SITE=defaults: Django's default database options, as a new site has them;
+# tuned (the default): example_project's options. The peer has no custom user
+# model in either: its adapters serve the stock auth.User.
+TUNED = os.environ.get("BENCH_SITE", "tuned") != "defaults"
+
 if os.environ.get("PEER_DB") == "postgres":
     DATABASES = {
         "default": {
@@ -75,27 +81,29 @@ if os.environ.get("PEER_DB") == "postgres":
             "USER": os.environ.get("SCIM_PG_USER", "scim"),
             "PASSWORD": os.environ.get("SCIM_PG_PASSWORD", ""),
             "NAME": os.environ.get("PEER_PG_NAME", "peer"),
-            # The same connection reuse and prepared statements as example_project's
-            # PostgreSQL settings.
-            "CONN_MAX_AGE": 60,
-            "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
         }
     }
+    if TUNED:
+        # The same connection reuse and prepared statements as example_project's
+        # PostgreSQL settings.
+        DATABASES["default"]["CONN_MAX_AGE"] = 60
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("PEER_SQLITE")
             or os.path.join(tempfile.gettempdir(), "peer_bench.sqlite3"),
-            # The same connection reuse and options as example_project's SQLite settings.
-            "CONN_MAX_AGE": 60,
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
         }
     }
+    if TUNED:
+        # The same connection reuse and options as example_project's SQLite settings.
+        DATABASES["default"]["CONN_MAX_AGE"] = 60
+        DATABASES["default"]["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
 
 SCIM_SERVICE_PROVIDER = {
     "NETLOC": "127.0.0.1",
