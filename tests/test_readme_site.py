@@ -56,8 +56,15 @@ def run(argv: list[str], cwd: Path, **env: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def python() -> str:
-    return os.environ.get("SCIM_README_PYTHON", sys.executable)
+def python(tmp_path_factory) -> str:
+    """The interpreter; another one must import the package from its own installation."""
+    other = os.environ.get("SCIM_README_PYTHON")
+    if not other:
+        return sys.executable
+    where = tmp_path_factory.mktemp("import-check")
+    found = run([other, "-c", "import django_scim; print(django_scim.__file__)"], where)
+    assert not Path(found.strip()).is_relative_to(ROOT), f"not an installed package: {found}"
+    return other
 
 
 @pytest.fixture(scope="module")
