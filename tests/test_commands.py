@@ -12,11 +12,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from django_scim.constants import USER_SCHEMA
 from django_scim.models import SCIMClient
 from tests.conftest import SCIMTestClient, body
 from tests.factories import SCIMClientFactory
-
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 def run(*args: str) -> str:
@@ -51,7 +50,7 @@ def test_created_client_has_read_write_scope_by_default(db):
     """Without --read-only a client may write: POST /Users is 201 (RFC 7644 §3.3)."""
     raw = run("create", "Okta").strip()
     assert SCIMClient.objects.get(name="Okta").scope == SCIMClient.Scope.READ_WRITE
-    response = bearer(raw).post("Users", {"schemas": [USER], "userName": "bjensen"})
+    response = bearer(raw).post("Users", {"schemas": [USER_SCHEMA], "userName": "bjensen"})
     assert response.status_code == 201
 
 
@@ -107,7 +106,9 @@ def test_read_only_client_can_read_but_not_write(db):
     assert SCIMClient.objects.get(name="Auditor").scope == SCIMClient.Scope.READ
     client = bearer(raw)
     assert client.get("Users").status_code == 200
-    assert client.post("Users", {"schemas": [USER], "userName": "bjensen"}).status_code == 403
+    assert (
+        client.post("Users", {"schemas": [USER_SCHEMA], "userName": "bjensen"}).status_code == 403
+    )
 
 
 def test_list_shows_names_and_never_full_tokens(db):

@@ -30,17 +30,19 @@ from django.contrib.auth.models import Group
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
+from django_scim.constants import (
+    ENTERPRISE_USER_SCHEMA,
+    ERROR,
+    GROUP_SCHEMA,
+    PATCH_OP,
+    SEARCH_REQUEST,
+    USER_SCHEMA,
+)
 from django_scim.models import ResourceElement, ResourceRecord
 from tests.conftest import SCIMTestClient, _url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 SCIM_JSON = "application/scim+json"
 
 User = get_user_model()
@@ -61,7 +63,7 @@ FUZZ = settings(
 # -- valid starting points -------------------------------------------------------------
 
 VALID_USER = {
-    "schemas": [USER, ENTERPRISE],
+    "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
     "externalId": "ext-1",
     "userName": "fuzzy",
     "name": {"givenName": "Fuzz", "familyName": "Tester", "formatted": "Fuzz Tester"},
@@ -74,10 +76,14 @@ VALID_USER = {
     "addresses": [{"type": "work", "locality": "Springfield", "primary": True}],
     "x509Certificates": [{"value": "TUlJQw=="}],
     "roles": [{"value": "admin"}],
-    ENTERPRISE: {"employeeNumber": "42", "department": "QA", "manager": {"value": "MANAGER"}},
+    ENTERPRISE_USER_SCHEMA: {
+        "employeeNumber": "42",
+        "department": "QA",
+        "manager": {"value": "MANAGER"},
+    },
 }
 VALID_GROUP = {
-    "schemas": [GROUP],
+    "schemas": [GROUP_SCHEMA],
     "displayName": "Fuzzers",
     "externalId": "g-1",
     "members": [{"value": "MEMBER", "type": "User"}],
@@ -93,7 +99,7 @@ VALID_USER_PATCH = {
             "value": {
                 "displayName": "Fz",
                 "name.givenName": "F",
-                f"{ENTERPRISE}:department": "Ops",
+                f"{ENTERPRISE_USER_SCHEMA}:department": "Ops",
                 "active": "False",
             },
         },
@@ -108,7 +114,7 @@ VALID_GROUP_PATCH = {
     ],
 }
 VALID_SEARCH = {
-    "schemas": [SEARCH],
+    "schemas": [SEARCH_REQUEST],
     "filter": 'userName sw "a"',
     "startIndex": 1,
     "count": 5,
@@ -176,7 +182,7 @@ ODD_VALUE = (
     | st.sampled_from([[], {}, [None], [[]], {"value": None}])
 )
 WRONG_SCHEMAS = st.sampled_from(
-    [None, [], "urn:x", [1], [GROUP], ["urn:bogus:2.0:User"], [PATCH_OP], {"a": USER}]
+    [None, [], "urn:x", [1], [GROUP_SCHEMA], ["urn:bogus:2.0:User"], [PATCH_OP], {"a": USER_SCHEMA}]
 )
 
 
@@ -267,11 +273,11 @@ ATTRIBUTES = [
     "meta.location",
     "password",
     "schemas",
-    f"{USER}:userName",
-    f"{USER}:name.givenName",
-    f"{ENTERPRISE}:department",
-    f"{ENTERPRISE}:manager.value",
-    f"{ENTERPRISE}:manager",
+    f"{USER_SCHEMA}:userName",
+    f"{USER_SCHEMA}:name.givenName",
+    f"{ENTERPRISE_USER_SCHEMA}:department",
+    f"{ENTERPRISE_USER_SCHEMA}:manager.value",
+    f"{ENTERPRISE_USER_SCHEMA}:manager",
     "shoeSize",
     "name.shoe",
     "urn:x:y",
@@ -677,7 +683,7 @@ ANY_PATH = st.sampled_from(
         ".search",
         "ServiceProviderConfig",
         "Schemas",
-        f"Schemas/{USER}",
+        f"Schemas/{USER_SCHEMA}",
         "Schemas/urn:x",
         "ResourceTypes",
         "ResourceTypes/User",

@@ -16,9 +16,9 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from django_scim.constants import USER_SCHEMA
 from tests.conftest import body, ops
 
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 BIG = 10_000
 SMALL = 10
 
@@ -87,7 +87,7 @@ def world(groups, scim):
     """A 10,000-member group, a 10-member group, and one user in neither."""
     big = Subject(scim, "big", BIG)
     small = Subject(scim, "small", SMALL)
-    response = scim.post("Users", {"schemas": [USER], "userName": "newcomer"})
+    response = scim.post("Users", {"schemas": [USER_SCHEMA], "userName": "newcomer"})
     newcomer = body(response)["id"]
     return big, small, newcomer
 

@@ -17,36 +17,28 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from tests.conftest import body
+from django_scim.constants import (
+    ENTERPRISE_USER_SCHEMA,
+    ERROR,
+    GROUP_SCHEMA,
+    LIST_RESPONSE,
+    USER_SCHEMA,
+)
+from tests.conftest import body, load_sample
 from tests.idp.replay import create, ops, patch_ok, read
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+MANAGER = f"{ENTERPRISE_USER_SCHEMA}:manager"
 ADSCIM_GROUP = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
 
 User = get_user_model()
 
 
 def entra_user(user_name: str = "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee") -> dict:
-    """The create body of TUTORIAL "Create User" (E-07)."""
-    return {
-        "schemas": [USER, ENT],
-        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
-        "userName": user_name,
-        "active": True,
-        "emails": [{"primary": True, "type": "work", "value": f"{user_name}@testuser.com"}],
-        "meta": {"resourceType": "User"},
-        "name": {
-            "formatted": "givenName familyName",
-            "familyName": "familyName",
-            "givenName": "givenName",
-        },
-        "roles": [],
-    }
+    """The create body of TUTORIAL "Create User" (E-07), for ``user_name``."""
+    payload = load_sample("entra-create-user.json")
+    payload["userName"] = user_name
+    payload["emails"][0]["value"] = f"{user_name}@testuser.com"
+    return payload
 
 
 def assert_rejected(scim, location: str, payload: dict, status: int, scim_type: str) -> None:
@@ -83,7 +75,11 @@ def others(scim) -> list[str]:
 def new_group(scim, members: list[str] | tuple[str, ...] = ()) -> dict:
     return create(
         scim,
-        {"schemas": [GROUP], "displayName": "Sales", "members": [{"value": m} for m in members]},
+        {
+            "schemas": [GROUP_SCHEMA],
+            "displayName": "Sales",
+            "members": [{"value": m} for m in members],
+        },
         "Groups",
     )
 
@@ -211,7 +207,7 @@ def test_create_user_with_nulls_and_misspelled_extension_urn(scim):
     https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
     """
     payload = entra_user()
-    payload["schemas"] = [USER, "urn:ietf:params:scim:schemas:extension:enterprise:2.0User"]
+    payload["schemas"] = [USER_SCHEMA, "urn:ietf:params:scim:schemas:extension:enterprise:2.0User"]
     payload.update({"addresses": None, "phoneNumbers": None, "title": None, "manager": None})
     data = create(scim, payload)
     assert "title" not in data and "addresses" not in data
@@ -258,7 +254,7 @@ def test_create_group_with_adscim_schema(scim):
     response = scim.post(
         "Groups",
         {
-            "schemas": [GROUP, ADSCIM_GROUP],
+            "schemas": [GROUP_SCHEMA, ADSCIM_GROUP],
             "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
             "displayName": "displayName",
             "meta": {"resourceType": "Group"},
@@ -266,7 +262,7 @@ def test_create_group_with_adscim_schema(scim):
     )
     assert response.status_code == 201
     data = body(response)
-    assert data["schemas"] == [GROUP]
+    assert data["schemas"] == [GROUP_SCHEMA]
     assert data["externalId"] == "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"
     assert not data.get("members")
     assert Group.objects.filter(name="displayName").exists()
@@ -313,19 +309,19 @@ def test_create_user_with_pascal_case_keys(scim):
     data = create(
         scim,
         {
-            "schemas": [USER, ENT],
+            "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
             "UserName": "UserName123",
             "Active": True,
             "DisplayName": "BobIsAmazing",
             "Emails": [{"Primary": True, "Type": "work", "Value": "bob@contoso.com"}],
-            ENT: {"Department": "bob", "Manager": {"Value": manager["id"]}},
+            ENTERPRISE_USER_SCHEMA: {"Department": "bob", "Manager": {"Value": manager["id"]}},
         },
     )
     assert data["userName"] == "UserName123"
     assert data["displayName"] == "BobIsAmazing"
     assert data["emails"] == [{"primary": True, "type": "work", "value": "bob@contoso.com"}]
-    assert data[ENT]["department"] == "bob"
-    assert data[ENT]["manager"]["value"] == manager["id"]
+    assert data[ENTERPRISE_USER_SCHEMA]["department"] == "bob"
+    assert data[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == manager["id"]
     found = search(scim, 'Users?filter=DisplayName eq "BobIsAmazing"')
     assert found["totalResults"] == 1
 
@@ -385,7 +381,7 @@ def test_enable_user_with_string_true(scim, at):
 
     https://learn.microsoft.com/en-us/entra/identity/app-provisioning/how-provisioning-works
     """
-    patch_ok(scim, at, ops({"op": "Replace", "path": "active", "value": "False"}))
+    patch_ok(scim, at, load_sample("entra-disable-user.json"))
     after = patch_ok(scim, at, ops({"op": "Replace", "path": "active", "value": "True"}))
     assert after["active"] is True
 
@@ -420,7 +416,7 @@ def test_replace_several_attributes_one_op_each(scim, at):
             {"op": "Replace", "path": "name.givenName", "value": "Gtfd"},
             {"op": "Replace", "path": "name.familyName", "value": "Pkqf"},
             {"op": "Replace", "path": "externalId", "value": "Eqpj"},
-            {"op": "Replace", "path": f"{ENT}:employeeNumber", "value": "Eqpj"},
+            {"op": "Replace", "path": f"{ENTERPRISE_USER_SCHEMA}:employeeNumber", "value": "Eqpj"},
         ),
     )
     assert after["displayName"] == "Pvlo"
@@ -430,7 +426,7 @@ def test_replace_several_attributes_one_op_each(scim, at):
     assert (after["name"]["givenName"], after["name"]["familyName"]) == ("Gtfd", "Pkqf")
     assert after["name"]["formatted"] == "givenName familyName"
     assert after["externalId"] == "Eqpj"
-    assert after[ENT]["employeeNumber"] == "Eqpj"
+    assert after[ENTERPRISE_USER_SCHEMA]["employeeNumber"] == "Eqpj"
 
 
 # -- path-less values with path keys (E-13) ----------------------------------------------------
@@ -457,7 +453,7 @@ def test_path_less_replace_with_dotted_and_urn_keys(scim, at):
                     "displayName": "Bjfe",
                     "name.givenName": "Kkom",
                     "name.familyName": "Unua",
-                    f"{ENT}:employeeNumber": "Aklq",
+                    f"{ENTERPRISE_USER_SCHEMA}:employeeNumber": "Aklq",
                 },
             },
         ),
@@ -468,7 +464,7 @@ def test_path_less_replace_with_dotted_and_urn_keys(scim, at):
         "givenName": "Kkom",
         "familyName": "Unua",
     }
-    assert after[ENT] == {"employeeNumber": "Aklq"}
+    assert after[ENTERPRISE_USER_SCHEMA] == {"employeeNumber": "Aklq"}
     assert after["emails"][0]["value"] == "TestMhvaes@test.microsoft.com"
     assert "name.givenName" not in after
 
@@ -507,9 +503,17 @@ def test_path_less_extension_container_merges(scim, at):
 
     https://github.com/elimity-com/scim/issues/204
     """
-    patch_ok(scim, at, ops({"op": "Add", "path": f"{ENT}:department", "value": "Sales"}))
-    after = patch_ok(scim, at, ops({"op": "replace", "value": {ENT: {"organization": "SUSE"}}}))
-    assert after[ENT] == {"department": "Sales", "organization": "SUSE"}
+    patch_ok(
+        scim,
+        at,
+        ops({"op": "Add", "path": f"{ENTERPRISE_USER_SCHEMA}:department", "value": "Sales"}),
+    )
+    after = patch_ok(
+        scim,
+        at,
+        ops({"op": "replace", "value": {ENTERPRISE_USER_SCHEMA: {"organization": "SUSE"}}}),
+    )
+    assert after[ENTERPRISE_USER_SCHEMA] == {"department": "Sales", "organization": "SUSE"}
 
 
 def test_partial_name_replace_keeps_other_sub_attributes(scim, at):
@@ -536,7 +540,7 @@ def test_add_attributes_verbose_creates_one_element_per_filter(scim):
 
     https://github.com/pranems/SCIMServer
     """
-    bare = create(scim, {"schemas": [USER], "userName": "verbose@contoso.com"})
+    bare = create(scim, {"schemas": [USER_SCHEMA], "userName": "verbose@contoso.com"})
     location = f"Users/{bare['id']}"
     after = patch_ok(
         scim,
@@ -558,7 +562,11 @@ def test_add_attributes_verbose_creates_one_element_per_filter(scim):
             {"op": "add", "path": 'roles[primary eq "True"].value', "value": "UOYTUVLKIPND"},
             {"op": "add", "path": 'roles[primary eq "True"].type', "value": "VGNBBCPQEMYC"},
             {"op": "add", "path": "userType", "value": "ZEKBCKVMSSHY"},
-            {"op": "add", "path": f"{ENT}:employeeNumber", "value": "LXDAHKZRQYLX"},
+            {
+                "op": "add",
+                "path": f"{ENTERPRISE_USER_SCHEMA}:employeeNumber",
+                "value": "LXDAHKZRQYLX",
+            },
         ),
     )
     assert after["emails"] == [
@@ -573,7 +581,7 @@ def test_add_attributes_verbose_creates_one_element_per_filter(scim):
         }
     ]
     assert after["name"] == {"givenName": "Terrence", "familyName": "Brandi"}
-    assert after[ENT] == {"employeeNumber": "LXDAHKZRQYLX"}
+    assert after[ENTERPRISE_USER_SCHEMA] == {"employeeNumber": "LXDAHKZRQYLX"}
     assert (after["title"], after["userType"], after["preferredLanguage"]) == (
         "AQRBJVCQOVZL",
         "ZEKBCKVMSSHY",
@@ -641,8 +649,8 @@ def test_add_manager_as_bare_id(scim, at, others):
     https://github.com/pranems/SCIMServer
     https://github.com/Captain-P-Goldfish/SCIM-SDK/issues/686
     """
-    after = patch_ok(scim, at, ops({"op": "add", "path": f"{ENT}:manager", "value": others[0]}))
-    assert after[ENT]["manager"]["value"] == others[0]
+    after = patch_ok(scim, at, ops({"op": "add", "path": MANAGER, "value": others[0]}))
+    assert after[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == others[0]
 
 
 def test_add_manager_as_list_of_objects(scim, at, others):
@@ -653,7 +661,7 @@ def test_add_manager_as_list_of_objects(scim, at, others):
     """
     value = [{"$ref": f"http://testserver/scim/v2/Users/{others[0]}", "value": others[0]}]
     after = patch_ok(scim, at, ops({"op": "Add", "path": "manager", "value": value}))
-    assert after[ENT]["manager"]["value"] == others[0]
+    assert after[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == others[0]
 
 
 def test_replace_manager_as_bare_id(scim, at, others):
@@ -661,9 +669,9 @@ def test_replace_manager_as_bare_id(scim, at, others):
 
     https://github.com/pranems/SCIMServer
     """
-    patch_ok(scim, at, ops({"op": "add", "path": f"{ENT}:manager", "value": others[0]}))
-    after = patch_ok(scim, at, ops({"op": "replace", "path": f"{ENT}:manager", "value": others[1]}))
-    assert after[ENT]["manager"]["value"] == others[1]
+    patch_ok(scim, at, ops({"op": "add", "path": MANAGER, "value": others[0]}))
+    after = patch_ok(scim, at, ops({"op": "replace", "path": MANAGER, "value": others[1]}))
+    assert after[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == others[1]
 
 
 @pytest.mark.parametrize("empty", [{"value": ""}, "", None])
@@ -673,9 +681,9 @@ def test_remove_manager_with_empty_value(scim, at, others, empty):
 
     https://github.com/pranems/SCIMServer
     """
-    patch_ok(scim, at, ops({"op": "add", "path": f"{ENT}:manager", "value": others[0]}))
-    after = patch_ok(scim, at, ops({"op": "replace", "path": f"{ENT}:manager", "value": empty}))
-    assert "manager" not in after.get(ENT, {})
+    patch_ok(scim, at, ops({"op": "add", "path": MANAGER, "value": others[0]}))
+    after = patch_ok(scim, at, ops({"op": "replace", "path": MANAGER, "value": empty}))
+    assert "manager" not in after.get(ENTERPRISE_USER_SCHEMA, {})
 
 
 def test_manager_filter_with_urn_qualified_path(scim, at, user, others):
@@ -684,12 +692,12 @@ def test_manager_filter_with_urn_qualified_path(scim, at, user, others):
 
     https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
     """
-    patch_ok(scim, at, ops({"op": "add", "path": f"{ENT}:manager", "value": others[0]}))
-    query = f'id eq "{user["id"]}" and {ENT}:manager.value eq "{others[0]}"'
+    patch_ok(scim, at, ops({"op": "add", "path": MANAGER, "value": others[0]}))
+    query = f'id eq "{user["id"]}" and {ENTERPRISE_USER_SCHEMA}:manager.value eq "{others[0]}"'
     data = search(scim, f"Users?filter={query}&attributes=id")
     assert [r["id"] for r in data["Resources"]] == [user["id"]]
     assert set(data["Resources"][0]) <= {"schemas", "id"}
-    other = f'{ENT}:manager.value eq "{others[1]}"'
+    other = f'{ENTERPRISE_USER_SCHEMA}:manager.value eq "{others[1]}"'
     assert search(scim, f"Users?filter={other}")["totalResults"] == 0
 
 
@@ -699,7 +707,7 @@ def test_manager_filter_unqualified(scim, at, user, others):
 
     https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
     """
-    patch_ok(scim, at, ops({"op": "add", "path": f"{ENT}:manager", "value": others[0]}))
+    patch_ok(scim, at, ops({"op": "add", "path": MANAGER, "value": others[0]}))
     query = f'id eq "{user["id"]}" and manager eq "{others[0]}"'
     data = search(scim, f"Users?filter={query}&attributes=id")
     assert [r["id"] for r in data["Resources"]] == [user["id"]]
@@ -888,7 +896,7 @@ def test_disabled_user_stays_readable_and_filterable(scim, at, user):
 
     https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
     """
-    patch_ok(scim, at, ops({"op": "Replace", "path": "active", "value": "False"}))
+    patch_ok(scim, at, load_sample("entra-disable-user.json"))
     assert read(scim, at)["active"] is False
     found = search(scim, 'Users?filter=externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"')
     assert [(r["id"], r["active"]) for r in found["Resources"]] == [(user["id"], False)]

@@ -18,34 +18,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from django_scim.constants import ERROR, GROUP_SCHEMA, LIST_RESPONSE, USER_SCHEMA
 from django_scim.models import ProvisioningLog
-from tests.conftest import body
+from tests.conftest import body, load_sample
 from tests.idp.replay import create, ops, patch_ok, read
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PLACEHOLDER = "1mz050nq"
 
 User = get_user_model()
 
 
 def okta_user(user_name: str = "test.user@okta.local", **changes) -> dict:
-    """The create body of SCIM20 "Create the user" (O-03)."""
-    payload = {
-        "schemas": [USER],
-        "userName": user_name,
-        "name": {"givenName": "Test", "familyName": "User"},
-        "emails": [{"primary": True, "value": user_name, "type": "work"}],
-        "displayName": "Test User",
-        "locale": "en-US",
-        "externalId": "00ujl29u0le5T6Aj10h7",
-        "groups": [],
-        "password": PLACEHOLDER,
-        "active": True,
-    }
+    """The create body of SCIM20 "Create the user" (O-03), for ``user_name``."""
+    payload = load_sample("okta-create-user.json")
+    payload["userName"] = user_name
+    payload["emails"][0]["value"] = user_name
     payload.update(changes)
     return payload
 
@@ -81,7 +68,7 @@ def new_group(scim, members: list[str] | tuple[str, ...] = ()) -> dict:
     return create(
         scim,
         {
-            "schemas": [GROUP],
+            "schemas": [GROUP_SCHEMA],
             "displayName": "Test SCIMv2",
             "members": [{"value": m, "display": m} for m in members],
         },
@@ -215,7 +202,7 @@ def test_re_post_of_deactivated_user_revives_it(scim, at, user):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     https://github.com/better-auth/better-auth/issues/11111
     """
-    patch_ok(scim, at, ops({"op": "replace", "value": {"active": False}}))
+    patch_ok(scim, at, load_sample("okta-deactivate-user.json"))
     response = scim.post("Users", okta_user(name={"givenName": "Back", "familyName": "User"}))
     assert response.status_code == 201
     data = body(response)
@@ -232,7 +219,7 @@ def test_re_post_by_external_id_revives_renamed_user(scim, at, user):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     https://github.com/better-auth/better-auth/pull/11113
     """
-    patch_ok(scim, at, ops({"op": "replace", "value": {"active": False}}))
+    patch_ok(scim, at, load_sample("okta-deactivate-user.json"))
     data = create(scim, okta_user("renamed@okta.local"))
     assert data["id"] == user["id"]
     assert data["userName"] == "renamed@okta.local"
@@ -246,7 +233,7 @@ def test_re_post_of_deactivated_user_is_409_without_revival(scim, settings, at):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     """
     settings.SCIM = {"REVIVE_ON_CREATE": False}
-    patch_ok(scim, at, ops({"op": "replace", "value": {"active": False}}))
+    patch_ok(scim, at, load_sample("okta-deactivate-user.json"))
     response = scim.post("Users", okta_user())
     assert response.status_code == 409
     assert body(response)["scimType"] == "uniqueness"
@@ -263,7 +250,7 @@ def test_put_with_id_meta_and_empty_groups(scim, at, user):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     """
     payload = {
-        "schemas": [USER],
+        "schemas": [USER_SCHEMA],
         "id": user["id"],
         "userName": "test.user@okta.local",
         "name": {"givenName": "Another", "middleName": "Excited", "familyName": "User"},
@@ -294,7 +281,7 @@ def test_put_without_active_keeps_the_user_active(scim, at, user):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     """
     payload = {
-        "schemas": [USER],
+        "schemas": [USER_SCHEMA],
         "userName": "test.user@okta.local",
         "name": {"givenName": "Test", "familyName": "User"},
     }
@@ -321,7 +308,7 @@ def test_deactivate_with_path_less_replace(scim, at):
 
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     """
-    response = scim.patch(at, ops({"op": "replace", "value": {"active": False}}))
+    response = scim.patch(at, load_sample("okta-deactivate-user.json"))
     assert response.status_code == 200
     assert body(response)["active"] is False
     assert read(scim, at)["active"] is False
@@ -337,7 +324,7 @@ def test_json_content_type_is_accepted(scim, at):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     """
     response = scim.patch(
-        at, ops({"op": "replace", "value": {"active": False}}), content_type="application/json"
+        at, load_sample("okta-deactivate-user.json"), content_type="application/json"
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/scim+json"
@@ -353,7 +340,7 @@ def test_create_group_with_empty_members(scim):
     https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
     """
     response = scim.post(
-        "Groups", {"schemas": [GROUP], "displayName": "Test SCIMv2", "members": []}
+        "Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Test SCIMv2", "members": []}
     )
     assert response.status_code == 201
     data = body(response)
@@ -532,9 +519,7 @@ def test_strict_client_still_takes_okta_requests(scim, scim_client_record, other
     after = patch_ok(scim, f"Groups/{group['id']}", payload)
     assert after["displayName"] == "Strict"
     assert member_ids(scim, group["id"]) == sorted(others[1:])
-    deactivated = patch_ok(
-        scim, f"Users/{others[1]}", ops({"op": "replace", "value": {"active": False}})
-    )
+    deactivated = patch_ok(scim, f"Users/{others[1]}", load_sample("okta-deactivate-user.json"))
     assert deactivated["active"] is False
 
 

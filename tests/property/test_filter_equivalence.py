@@ -50,6 +50,7 @@ from hypothesis import strategies as st
 
 from django_scim import jsoncodec
 from django_scim.adapters.context import RequestContext
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from django_scim.errors import InvalidFilter
 from django_scim.filters.evaluate import Evaluator
 from django_scim.filters.parser import parse_filter
@@ -58,9 +59,7 @@ from django_scim.models import ResourceRecord
 from django_scim.schemas.registry import get_registry
 from tests.conftest import body
 
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-MANAGER = f"{ENTERPRISE}:manager"
+MANAGER = f"{ENTERPRISE_USER_SCHEMA}:manager"
 
 ALPHABET = string.ascii_letters + "0123 %_\\'\"-.@"
 WORDS = st.text(ALPHABET, min_size=1, max_size=6)
@@ -75,7 +74,7 @@ SINGULAR_STRINGS = [
     "name.givenName",
     "name.formatted",
     "userType",
-    f"{ENTERPRISE}:employeeNumber",
+    f"{ENTERPRISE_USER_SCHEMA}:employeeNumber",
     f"{MANAGER}.value",
 ]
 
@@ -149,7 +148,7 @@ def scim_users(emails: st.SearchStrategy[list[dict[str, Any]]]) -> st.SearchStra
             "name": st.fixed_dictionaries({}, optional=dict.fromkeys(NAME_PARTS, WORDS)),
             "emails": emails,
             "phoneNumbers": PHONES,
-            ENTERPRISE: st.fixed_dictionaries(
+            ENTERPRISE_USER_SCHEMA: st.fixed_dictionaries(
                 {},
                 optional={
                     "employeeNumber": WORDS,
@@ -200,8 +199,8 @@ class Seeded:
         names = []
         for index, payload in enumerate(dataset["scim_users"]):
             payload = {**payload, "userName": f"u{index}-{payload['userName']}"}
-            if ENTERPRISE in payload:
-                payload["schemas"] = [CORE_USER, ENTERPRISE]
+            if ENTERPRISE_USER_SCHEMA in payload:
+                payload["schemas"] = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]
             response = scim.post("Users", payload)
             assert response.status_code == 201, (payload, body(response))
             names.append(payload["userName"])
@@ -286,9 +285,9 @@ class Pool:
 
 def _get(resource: dict[str, Any], name: str) -> Any:
     value: Any = resource
-    if name.startswith(ENTERPRISE):
-        value = resource.get(ENTERPRISE, {})
-        name = name[len(ENTERPRISE) + 1 :]
+    if name.startswith(ENTERPRISE_USER_SCHEMA):
+        value = resource.get(ENTERPRISE_USER_SCHEMA, {})
+        name = name[len(ENTERPRISE_USER_SCHEMA) + 1 :]
     for part in name.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
@@ -458,7 +457,7 @@ def guarded_value_path(name: str, inner: str) -> str:
     test_a_value_path_on_an_absent_singular_attribute_matches_nothing below).
     """
     text = f"{name}[{inner}]"
-    empty = {"name": {}, ENTERPRISE: {"manager": {}}}
+    empty = {"name": {}, ENTERPRISE_USER_SCHEMA: {"manager": {}}}
     if Evaluator(get_registry().get("User")).matches(parse_filter(text), empty):
         return f"({name} pr and {text})"
     return text
@@ -506,7 +505,9 @@ def leaves(
             ]
         ),
         comparison(st.just("meta.resourceType"), ["eq", "ne"], st.sampled_from(["User", "user"])),
-        comparison(st.just("schemas"), ["eq", "ne"], st.sampled_from([ENTERPRISE, CORE_USER])),
+        comparison(
+            st.just("schemas"), ["eq", "ne"], st.sampled_from([ENTERPRISE_USER_SCHEMA, USER_SCHEMA])
+        ),
         multi_valued(
             "emails",
             email_values if email_values is not None else operand(pool.emails),
@@ -666,8 +667,8 @@ TOKENS = [
     "groups",
     "schemas",
     "phoneNumbers.primary",
-    f"{ENTERPRISE}:employeeNumber",
-    f"{ENTERPRISE}:manager",
+    f"{ENTERPRISE_USER_SCHEMA}:employeeNumber",
+    f"{ENTERPRISE_USER_SCHEMA}:manager",
     "nope",
     "$ref",
     "value",
@@ -714,14 +715,14 @@ FUZZ = st.one_of(
 )
 
 SAMPLE_USER: dict[str, Any] = {
-    "schemas": [CORE_USER, ENTERPRISE],
+    "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
     "id": "2819c223-7f76-453a-919d-413861904646",
     "userName": "bjensen",
     "title": "x",
     "active": True,
     "name": {"familyName": "Jensen"},
     "emails": [{"value": "b@x.test", "type": "work", "primary": True}, {"value": "c@y.test"}],
-    ENTERPRISE: {"employeeNumber": "1", "manager": {"value": "m"}},
+    ENTERPRISE_USER_SCHEMA: {"employeeNumber": "1", "manager": {"value": "m"}},
     "meta": {
         "resourceType": "User",
         "created": "2011-05-13T04:42:34Z",
@@ -840,7 +841,7 @@ def test_a_value_path_on_an_absent_singular_attribute_matches_nothing(scim, text
     response = scim.post("Users", {"userName": "plain"})
     assert response.status_code == 201
     user = body(response)
-    assert "name" not in user and ENTERPRISE not in user
+    assert "name" not in user and ENTERPRISE_USER_SCHEMA not in user
     assert not Evaluator(get_registry().get("User")).matches(parse_filter(text), user)
     response = scim.get("Users", {"filter": text})
     assert response.status_code == 200

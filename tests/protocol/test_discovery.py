@@ -6,23 +6,25 @@ from __future__ import annotations
 
 import pytest
 
+from django_scim.constants import (
+    BULK_REQUEST,
+    ENTERPRISE_USER_SCHEMA,
+    GROUP_SCHEMA,
+    LIST_RESPONSE,
+    PATCH_OP,
+    RESOURCE_TYPE_SCHEMA,
+    SCHEMA_SCHEMA,
+    SERVICE_PROVIDER_CONFIG_SCHEMA,
+    USER_SCHEMA,
+)
 from tests.conftest import assert_scim_error, body
 
-SPC = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Schema"
-RESOURCE_TYPE = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SCIM_JSON = "application/scim+json"
 
 DISCOVERY = [
     "ServiceProviderConfig",
     "Schemas",
-    f"Schemas/{USER}",
+    f"Schemas/{USER_SCHEMA}",
     "ResourceTypes",
     "ResourceTypes/User",
 ]
@@ -109,7 +111,7 @@ def test_service_provider_config_document(scim):
     urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"; RFC 7643 §5 lists patch,
     bulk, filter, changePassword, sort, etag and authenticationSchemes."""
     data = get_ok(scim, "ServiceProviderConfig")
-    assert data["schemas"] == [SPC]
+    assert data["schemas"] == [SERVICE_PROVIDER_CONFIG_SCHEMA]
     assert data["patch"] == {"supported": True}
     assert data["bulk"]["supported"] is False
     assert data["filter"] == {"supported": True, "maxResults": 200}
@@ -178,9 +180,7 @@ def test_advertised_filter_works(scim):
 def test_unsupported_bulk_answers_501(scim):
     """RFC 7643 §5: bulk.supported false; RFC 7644 §3.12: 501 Not Implemented for an
     operation the provider does not support."""
-    response = scim.post(
-        "Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}
-    )
+    response = scim.post("Bulk", {"schemas": [BULK_REQUEST], "Operations": []})
     assert_scim_error(response, 501)
 
 
@@ -193,17 +193,17 @@ def test_schemas_is_a_list_response_of_every_schema(scim):
     data = get_ok(scim, "Schemas")
     assert data["schemas"] == [LIST_RESPONSE]
     ids = [r["id"] for r in data["Resources"]]
-    assert sorted(ids) == sorted([USER, GROUP, ENTERPRISE])
+    assert sorted(ids) == sorted([USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA])
     assert data["totalResults"] == len(ids) == data["itemsPerPage"]
-    assert all(r["schemas"] == [SCHEMA] for r in data["Resources"])
+    assert all(r["schemas"] == [SCHEMA_SCHEMA] for r in data["Resources"])
 
 
 @pytest.mark.parametrize(
     ("urn", "names"),
     [
-        (USER, USER_ATTRIBUTES),
-        (GROUP, GROUP_ATTRIBUTES),
-        (ENTERPRISE, ENTERPRISE_ATTRIBUTES),
+        (USER_SCHEMA, USER_ATTRIBUTES),
+        (GROUP_SCHEMA, GROUP_ATTRIBUTES),
+        (ENTERPRISE_USER_SCHEMA, ENTERPRISE_ATTRIBUTES),
     ],
 )
 def test_schema_lists_every_attribute(scim, urn, names):
@@ -214,7 +214,7 @@ def test_schema_lists_every_attribute(scim, urn, names):
     assert [a["name"] for a in doc["attributes"]] == names
 
 
-@pytest.mark.parametrize("urn", [USER, GROUP, ENTERPRISE])
+@pytest.mark.parametrize("urn", [USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA])
 def test_every_attribute_has_every_characteristic(scim, urn):
     """RFC 7643 §7: each attribute definition has name, type, multiValued, description,
     required, caseExact, mutability, returned and uniqueness; complex ones subAttributes."""
@@ -269,7 +269,7 @@ def test_every_attribute_has_every_characteristic(scim, urn):
 def test_user_attribute_characteristics_match_rfc(scim, path, expected):
     """RFC 7643 §8.7.1: the published characteristics of a sample of User attributes are
     those of the RFC's schema representation."""
-    found = attribute(schema_doc(scim, USER), path)
+    found = attribute(schema_doc(scim, USER_SCHEMA), path)
     assert {key: found.get(key) for key in expected} == expected
 
 
@@ -289,7 +289,7 @@ def test_user_attribute_characteristics_match_rfc(scim, path, expected):
 def test_group_attribute_characteristics_match_rfc(scim, path, expected):
     """RFC 7643 §4.2 and §8.7.1: Group attribute characteristics (displayName is REQUIRED
     per the normative §4.2 text)."""
-    found = attribute(schema_doc(scim, GROUP), path)
+    found = attribute(schema_doc(scim, GROUP_SCHEMA), path)
     assert {key: found.get(key) for key in expected} == expected
 
 
@@ -304,7 +304,7 @@ def test_group_attribute_characteristics_match_rfc(scim, path, expected):
 )
 def test_enterprise_attribute_characteristics_match_rfc(scim, path, expected):
     """RFC 7643 §4.3 and §8.7.2: Enterprise User extension characteristics."""
-    found = attribute(schema_doc(scim, ENTERPRISE), path)
+    found = attribute(schema_doc(scim, ENTERPRISE_USER_SCHEMA), path)
     assert {key: found.get(key) for key in expected} == expected
 
 
@@ -316,18 +316,18 @@ def test_id_is_read_only_and_always_returned(scim):
     assert created["id"] != "mine"
     again = get_ok(scim, f"Users/{created['id']}", excludedAttributes="id")
     assert again["id"] == created["id"]
-    listed = [a for a in schema_doc(scim, USER)["attributes"] if a["name"] == "id"]
+    listed = [a for a in schema_doc(scim, USER_SCHEMA)["attributes"] if a["name"] == "id"]
     for item in listed:
         assert (item["mutability"], item["returned"]) == ("readOnly", "always")
 
 
 def test_schema_by_urn_has_meta(scim):
     """RFC 7643 §7: a schema resource has a meta with resourceType "Schema" and location."""
-    doc = schema_doc(scim, GROUP)
-    assert doc["schemas"] == [SCHEMA]
+    doc = schema_doc(scim, GROUP_SCHEMA)
+    assert doc["schemas"] == [SCHEMA_SCHEMA]
     assert doc["meta"] == {
         "resourceType": "Schema",
-        "location": f"http://testserver/scim/v2/Schemas/{GROUP}",
+        "location": f"http://testserver/scim/v2/Schemas/{GROUP_SCHEMA}",
     }
 
 
@@ -346,7 +346,7 @@ def test_resource_types_list(scim):
     assert data["totalResults"] == 2 == len(data["Resources"])
     by_name = {r["name"]: r for r in data["Resources"]}
     assert by_name["Group"]["endpoint"] == "/Groups"
-    assert by_name["Group"]["schema"] == GROUP
+    assert by_name["Group"]["schema"] == GROUP_SCHEMA
     assert by_name["Group"]["schemaExtensions"] == []
 
 
@@ -354,10 +354,10 @@ def test_user_resource_type(scim):
     """RFC 7643 §6 and §8.6: the User resource type has endpoint "/Users", schema the core
     User URN and schemaExtensions naming the Enterprise User extension."""
     data = get_ok(scim, "ResourceTypes/User")
-    assert data["schemas"] == [RESOURCE_TYPE]
+    assert data["schemas"] == [RESOURCE_TYPE_SCHEMA]
     assert (data["id"], data["name"], data["endpoint"]) == ("User", "User", "/Users")
-    assert data["schema"] == USER
-    assert data["schemaExtensions"] == [{"schema": ENTERPRISE, "required": False}]
+    assert data["schema"] == USER_SCHEMA
+    assert data["schemaExtensions"] == [{"schema": ENTERPRISE_USER_SCHEMA, "required": False}]
     assert data["meta"]["location"] == "http://testserver/scim/v2/ResourceTypes/User"
     assert data["meta"]["resourceType"] == "ResourceType"
 
@@ -399,7 +399,7 @@ def test_filter_on_discovery_list_is_403(scim, path):
 def test_writes_to_discovery_endpoints_are_405(scim, path, method):
     """RFC 7644 §4: discovery endpoints are read with GET; RFC 7644 §3.12: any other
     method is 405 Method Not Allowed, as a SCIM Error, with an Allow header."""
-    response = getattr(scim, method)(path, {"schemas": [SCHEMA], "id": USER})
+    response = getattr(scim, method)(path, {"schemas": [SCHEMA_SCHEMA], "id": USER_SCHEMA})
     assert_scim_error(response, 405)
     assert "GET" in response["Allow"]
     assert get_ok(scim, "Schemas")["totalResults"] == 3

@@ -14,27 +14,26 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from django_scim.constants import GROUP_SCHEMA, USER_SCHEMA
 from django_scim.models import ResourceRecord
 from tests.conftest import assert_scim_error, body
 from tests.factories import GroupFactory, UserFactory
 
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SCIM_JSON = "application/scim+json"
 
 User = get_user_model()
 
 
 def new_user(scim, user_name: str) -> str:
-    response = scim.post("Users", {"schemas": [USER], "userName": user_name})
+    response = scim.post("Users", {"schemas": [USER_SCHEMA], "userName": user_name})
     assert response.status_code == 201
     return body(response)["id"]
 
 
 def create(scim, display_name: str = "Tour Guides", **extra) -> dict:
-    response = scim.post("Groups", {"schemas": [GROUP], "displayName": display_name, **extra})
+    response = scim.post(
+        "Groups", {"schemas": [GROUP_SCHEMA], "displayName": display_name, **extra}
+    )
     assert response.status_code == 201, response.content
     return body(response)
 
@@ -53,13 +52,13 @@ def memberships(name: str) -> set[str]:
 def test_post_answers_201_with_location_equal_to_meta_location(scim):
     """RFC 7644 §3.3: 201 Created, the resource in the body and its URI in Location,
     equal to meta.location."""
-    response = scim.post("Groups", {"schemas": [GROUP], "displayName": "Tour Guides"})
+    response = scim.post("Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Tour Guides"})
     assert response.status_code == 201
     data = body(response)
     assert response["Location"] == data["meta"]["location"]
     assert data["meta"]["location"] == f"http://testserver/scim/v2/Groups/{data['id']}"
     assert data["displayName"] == "Tour Guides"
-    assert data["schemas"] == [GROUP]
+    assert data["schemas"] == [GROUP_SCHEMA]
 
 
 def test_post_returns_complete_meta(scim):
@@ -147,7 +146,7 @@ def test_member_id_of_a_group_is_400_invalid_value(scim):
 
 def test_missing_display_name_is_400_invalid_value(scim):
     """RFC 7643 §4.2: displayName is REQUIRED; a missing one is 400 invalidValue."""
-    assert_scim_error(scim.post("Groups", {"schemas": [GROUP]}), 400, "invalidValue")
+    assert_scim_error(scim.post("Groups", {"schemas": [GROUP_SCHEMA]}), 400, "invalidValue")
     assert not Group.objects.exists()
 
 
@@ -164,7 +163,9 @@ def test_missing_display_name_is_400_invalid_value(scim):
 )
 def test_wrong_attribute_type_is_400_invalid_value(scim, attributes):
     """RFC 7643 §2.3: values must match the attribute's type; RFC 7644 §3.12 invalidValue."""
-    assert_scim_error(scim.post("Groups", {"schemas": [GROUP], **attributes}), 400, "invalidValue")
+    assert_scim_error(
+        scim.post("Groups", {"schemas": [GROUP_SCHEMA], **attributes}), 400, "invalidValue"
+    )
     assert not Group.objects.exists()
 
 
@@ -205,7 +206,7 @@ def test_put_replaces_display_name_and_members(scim):
     group_id = create(scim, members=[{"value": alice}, {"value": bob}])["id"]
     response = scim.put(
         f"Groups/{group_id}",
-        {"schemas": [GROUP], "displayName": "Rangers", "members": [{"value": carol}]},
+        {"schemas": [GROUP_SCHEMA], "displayName": "Rangers", "members": [{"value": carol}]},
     )
     assert response.status_code == 200, response.content
     data = body(response)

@@ -16,21 +16,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, ERROR, GROUP_SCHEMA, PATCH_OP, USER_SCHEMA
 from tests.conftest import body, ops, read
 from tests.factories import UserFactory
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 UNKNOWN_ID = "9f0c0a43-1e4b-4b8f-9f8f-5b2c5e3c1a00"
 
 User = get_user_model()
 
 
 def new_user(scim, **attributes) -> dict:
-    payload = {"schemas": [USER, ENT], "userName": "bjensen", **attributes}
+    payload = {
+        "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        "userName": "bjensen",
+        **attributes,
+    }
     response = scim.post("Users", payload)
     assert response.status_code == 201, body(response)
     return body(response)
@@ -38,7 +38,7 @@ def new_user(scim, **attributes) -> dict:
 
 def new_group(scim, name: str = "Tour Guides", members: tuple[str, ...] = ()) -> dict:
     payload = {
-        "schemas": [GROUP],
+        "schemas": [GROUP_SCHEMA],
         "displayName": name,
         "members": [{"value": member} for member in members],
     }
@@ -89,7 +89,7 @@ def user(scim) -> dict:
             {"type": "home", "streetAddress": "456 Hollywood Blvd", "locality": "Hollywood"},
         ],
         title="Tour Guide",
-        **{ENT: {"department": "Tours", "costCenter": "4130"}},
+        **{ENTERPRISE_USER_SCHEMA: {"department": "Tours", "costCenter": "4130"}},
     )
 
 
@@ -145,32 +145,40 @@ def test_add_complex_value_merges_sub_attributes(scim, at):
 def test_add_with_urn_qualified_core_path(scim, at):
     """RFC 7644 §3.10: an attribute may be named by its schema URN and name
     (``urn:ietf:params:scim:schemas:core:2.0:User:nickName``)."""
-    after = patched(scim, at, {"op": "add", "path": f"{USER}:nickName", "value": "Babs"})
+    after = patched(scim, at, {"op": "add", "path": f"{USER_SCHEMA}:nickName", "value": "Babs"})
     assert after["nickName"] == "Babs"
 
 
 def test_add_enterprise_department_with_urn_path(scim, at):
     """RFC 7644 §3.10 and RFC 7643 §4.3: an extension attribute is named by the extension
     URN, a colon and the attribute; its other attributes are kept."""
-    after = patched(scim, at, {"op": "add", "path": f"{ENT}:department", "value": "Sales"})
-    assert after[ENT] == {"department": "Sales", "costCenter": "4130"}
-    assert ENT in after["schemas"]
+    after = patched(
+        scim, at, {"op": "add", "path": f"{ENTERPRISE_USER_SCHEMA}:department", "value": "Sales"}
+    )
+    assert after[ENTERPRISE_USER_SCHEMA] == {"department": "Sales", "costCenter": "4130"}
+    assert ENTERPRISE_USER_SCHEMA in after["schemas"]
 
 
 def test_add_enterprise_manager_with_urn_path(scim, at, people):
     """RFC 7643 §4.3: ``manager`` is a complex attribute whose ``value`` is the manager's id;
     it is reached with the extension URN path (RFC 7644 §3.10)."""
     after = patched(
-        scim, at, {"op": "add", "path": f"{ENT}:manager", "value": {"value": people[0]}}
+        scim,
+        at,
+        {"op": "add", "path": f"{ENTERPRISE_USER_SCHEMA}:manager", "value": {"value": people[0]}},
     )
-    assert after[ENT]["manager"]["value"] == people[0]
-    assert after[ENT]["department"] == "Tours"
+    assert after[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == people[0]
+    assert after[ENTERPRISE_USER_SCHEMA]["department"] == "Tours"
 
 
 def test_add_enterprise_manager_sub_attribute_path(scim, at, people):
     """RFC 7644 §3.10: ``urn:...:enterprise:2.0:User:manager.value`` names the sub-attribute."""
-    after = patched(scim, at, {"op": "add", "path": f"{ENT}:manager.value", "value": people[1]})
-    assert after[ENT]["manager"]["value"] == people[1]
+    after = patched(
+        scim,
+        at,
+        {"op": "add", "path": f"{ENTERPRISE_USER_SCHEMA}:manager.value", "value": people[1]},
+    )
+    assert after[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == people[1]
 
 
 def test_add_to_multi_valued_appends(scim, at, user):
@@ -227,8 +235,14 @@ def test_add_without_path_merges_the_object(scim, at, user):
 def test_add_without_path_merges_nested_extension(scim, at):
     """RFC 7644 §3.5.2.1: a path-less value holding the extension object adds its attributes;
     the extension attributes not named are kept."""
-    after = patched(scim, at, {"op": "add", "value": {ENT: {"division": "Theme Parks"}}})
-    assert after[ENT] == {"department": "Tours", "costCenter": "4130", "division": "Theme Parks"}
+    after = patched(
+        scim, at, {"op": "add", "value": {ENTERPRISE_USER_SCHEMA: {"division": "Theme Parks"}}}
+    )
+    assert after[ENTERPRISE_USER_SCHEMA] == {
+        "department": "Tours",
+        "costCenter": "4130",
+        "division": "Theme Parks",
+    }
 
 
 def test_add_members_appends_to_the_group(scim, people):
@@ -359,28 +373,44 @@ def test_replace_without_path_merges(scim, at, user):
         at,
         {
             "op": "replace",
-            "value": {"title": "Chief", "name": {"givenName": "Babs"}, ENT: {"department": "HQ"}},
+            "value": {
+                "title": "Chief",
+                "name": {"givenName": "Babs"},
+                ENTERPRISE_USER_SCHEMA: {"department": "HQ"},
+            },
         },
     )
     assert after["title"] == "Chief"
     assert after["name"] == {"givenName": "Babs", "familyName": "Jensen", "honorificPrefix": "Ms."}
-    assert after[ENT] == {"department": "HQ", "costCenter": "4130"}
+    assert after[ENTERPRISE_USER_SCHEMA] == {"department": "HQ", "costCenter": "4130"}
     assert after["emails"] == user["emails"]
 
 
 def test_replace_enterprise_department(scim, at):
     """RFC 7644 §3.10: URN-qualified path into the enterprise extension."""
-    after = patched(scim, at, {"op": "replace", "path": f"{ENT}:department", "value": "Ops"})
-    assert after[ENT]["department"] == "Ops"
+    after = patched(
+        scim, at, {"op": "replace", "path": f"{ENTERPRISE_USER_SCHEMA}:department", "value": "Ops"}
+    )
+    assert after[ENTERPRISE_USER_SCHEMA]["department"] == "Ops"
 
 
 def test_replace_enterprise_manager(scim, at, people):
     """RFC 7643 §4.3: the manager is replaced by another user's id."""
-    patched(scim, at, {"op": "add", "path": f"{ENT}:manager", "value": {"value": people[0]}})
-    after = patched(
-        scim, at, {"op": "replace", "path": f"{ENT}:manager", "value": {"value": people[2]}}
+    patched(
+        scim,
+        at,
+        {"op": "add", "path": f"{ENTERPRISE_USER_SCHEMA}:manager", "value": {"value": people[0]}},
     )
-    assert after[ENT]["manager"]["value"] == people[2]
+    after = patched(
+        scim,
+        at,
+        {
+            "op": "replace",
+            "path": f"{ENTERPRISE_USER_SCHEMA}:manager",
+            "value": {"value": people[2]},
+        },
+    )
+    assert after[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == people[2]
 
 
 def test_replace_members_sets_the_membership(scim, people):
@@ -444,15 +474,19 @@ def test_remove_sub_attribute_through_filter(scim, at):
 def test_remove_enterprise_attribute(scim, at):
     """RFC 7644 §3.5.2.2 and §3.10: a URN-qualified extension attribute is removed; the
     extension's other attributes stay."""
-    after = patched(scim, at, {"op": "remove", "path": f"{ENT}:department"})
-    assert after[ENT] == {"costCenter": "4130"}
+    after = patched(scim, at, {"op": "remove", "path": f"{ENTERPRISE_USER_SCHEMA}:department"})
+    assert after[ENTERPRISE_USER_SCHEMA] == {"costCenter": "4130"}
 
 
 def test_remove_enterprise_manager(scim, at, people):
     """RFC 7644 §3.5.2.2: removing ``manager`` leaves no manager attribute at all."""
-    patched(scim, at, {"op": "add", "path": f"{ENT}:manager", "value": {"value": people[0]}})
-    after = patched(scim, at, {"op": "remove", "path": f"{ENT}:manager"})
-    assert "manager" not in after[ENT]
+    patched(
+        scim,
+        at,
+        {"op": "add", "path": f"{ENTERPRISE_USER_SCHEMA}:manager", "value": {"value": people[0]}},
+    )
+    after = patched(scim, at, {"op": "remove", "path": f"{ENTERPRISE_USER_SCHEMA}:manager"})
+    assert "manager" not in after[ENTERPRISE_USER_SCHEMA]
 
 
 def test_remove_member_by_value_filter(scim, people):
@@ -522,9 +556,9 @@ def test_replace_with_filter_matching_nothing_is_no_target_for_strict_clients(
         'emails[type eq "work"].nonExistent',
         'emails[type zz "work"]',
         'title[value eq "x"]',
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:nonExistent",
+        f"{ENTERPRISE_USER_SCHEMA}:nonExistent",
         "urn:example:unknown:2.0:User:department",
-        f"{ENT}.department",
+        f"{ENTERPRISE_USER_SCHEMA}.department",
         "",
         'emails[type[value eq "x"]]',
     ],
@@ -578,7 +612,7 @@ def test_immutable_member_value_is_mutability(scim, people):
         ("name.givenName", ["Barbara"]),
         ("emails", "bjensen@example.com"),
         ("name", "Barbara Jensen"),
-        (f"{ENT}:department", {"value": "Sales"}),
+        (f"{ENTERPRISE_USER_SCHEMA}:department", {"value": "Sales"}),
     ],
 )
 def test_value_of_the_wrong_type_is_invalid_value(scim, at, path, value):
@@ -614,7 +648,7 @@ def test_unknown_op_is_invalid_value(scim, at, op):
         {"schemas": [PATCH_OP], "Operations": []},
         {"schemas": [PATCH_OP], "Operations": {"op": "add", "path": "title", "value": "x"}},
         {"schemas": [PATCH_OP], "Operations": ["add"]},
-        {"schemas": [USER], "Operations": [{"op": "add", "path": "title", "value": "x"}]},
+        {"schemas": [USER_SCHEMA], "Operations": [{"op": "add", "path": "title", "value": "x"}]},
         [{"op": "add", "path": "title", "value": "x"}],
     ],
     ids=["no-operations", "empty", "not-a-list", "not-objects", "wrong-schema", "not-object"],
@@ -802,7 +836,7 @@ def test_add_existing_value_as_primary_does_not_duplicate_it(scim, at):
     assert [e["value"] for e in after["emails"] if e.get("primary")] == ["babs@jensen.org"]
 
 
-@pytest.mark.parametrize("path", ["userName", f"{USER}:userName"])
+@pytest.mark.parametrize("path", ["userName", f"{USER_SCHEMA}:userName"])
 def test_remove_required_attribute_is_mutability(scim, at, path):
     """RFC 7644 §3.5.2.2: "If an attribute is removed or becomes unassigned and is defined as
     a required attribute or a read-only attribute, the server SHALL return ... a "scimType"
@@ -821,9 +855,9 @@ def test_remove_group_display_name_is_mutability(scim):
 @pytest.mark.parametrize(
     "operation",
     [
-        {"op": "add", "path": ENT, "value": {"division": "Parks"}},
-        {"op": "replace", "path": ENT, "value": {"division": "Parks"}},
-        {"op": "remove", "path": ENT},
+        {"op": "add", "path": ENTERPRISE_USER_SCHEMA, "value": {"division": "Parks"}},
+        {"op": "replace", "path": ENTERPRISE_USER_SCHEMA, "value": {"division": "Parks"}},
+        {"op": "remove", "path": ENTERPRISE_USER_SCHEMA},
     ],
     ids=["add", "replace", "remove"],
 )
@@ -840,6 +874,6 @@ def test_path_naming_only_the_extension_urn_is_never_a_server_error(scim, at, op
         assert body(response)["scimType"] == "invalidPath"
         assert after == before
     elif operation["op"] == "remove":
-        assert ENT not in after
+        assert ENTERPRISE_USER_SCHEMA not in after
     else:
-        assert after[ENT]["division"] == "Parks"
+        assert after[ENTERPRISE_USER_SCHEMA]["division"] == "Parks"

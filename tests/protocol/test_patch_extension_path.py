@@ -7,19 +7,17 @@ would key a path-less value by that URN (RFC 7644 §3.5.2.1, §3.5.2.3).
 
 from __future__ import annotations
 
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, PATCH_OP, USER_SCHEMA
 from tests.conftest import body
-
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
 def _user(scim) -> str:
     created = scim.post(
         "Users",
         {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+            "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
             "userName": "ext.path",
-            ENTERPRISE: {"department": "Sales", "costCenter": "42"},
+            ENTERPRISE_USER_SCHEMA: {"department": "Sales", "costCenter": "42"},
         },
     )
     assert created.status_code == 201, body(created)
@@ -36,10 +34,14 @@ def test_add_on_the_extension_urn_merges_into_it(scim):
     response = _patch(
         scim,
         user_id,
-        {"op": "add", "path": ENTERPRISE, "value": {"schemas": [ENTERPRISE], "division": "EMEA"}},
+        {
+            "op": "add",
+            "path": ENTERPRISE_USER_SCHEMA,
+            "value": {"schemas": [ENTERPRISE_USER_SCHEMA], "division": "EMEA"},
+        },
     )
     assert response.status_code == 200, body(response)
-    assert body(response)[ENTERPRISE] == {
+    assert body(response)[ENTERPRISE_USER_SCHEMA] == {
         "department": "Sales",
         "costCenter": "42",
         "division": "EMEA",
@@ -50,25 +52,29 @@ def test_replace_on_the_extension_urn_sets_the_given_attributes(scim):
     """RFC 7644 §3.5.2.3: replace with a complex value replaces the given sub-attributes."""
     user_id = _user(scim)
     response = _patch(
-        scim, user_id, {"op": "replace", "path": ENTERPRISE, "value": {"department": "Support"}}
+        scim,
+        user_id,
+        {"op": "replace", "path": ENTERPRISE_USER_SCHEMA, "value": {"department": "Support"}},
     )
     assert response.status_code == 200, body(response)
-    assert body(scim.get(f"Users/{user_id}"))[ENTERPRISE]["department"] == "Support"
+    assert body(scim.get(f"Users/{user_id}"))[ENTERPRISE_USER_SCHEMA]["department"] == "Support"
 
 
 def test_remove_on_the_extension_urn_unassigns_all_of_it(scim):
     """RFC 7644 §3.5.2.2: the removed attributes are unassigned."""
     user_id = _user(scim)
-    response = _patch(scim, user_id, {"op": "remove", "path": ENTERPRISE})
+    response = _patch(scim, user_id, {"op": "remove", "path": ENTERPRISE_USER_SCHEMA})
     assert response.status_code == 200, body(response)
-    assert ENTERPRISE not in body(scim.get(f"Users/{user_id}"))
+    assert ENTERPRISE_USER_SCHEMA not in body(scim.get(f"Users/{user_id}"))
 
 
 def test_a_non_object_value_on_the_extension_urn_is_invalid(scim):
     """RFC 7644 §3.12: a value of the wrong type is invalidValue; nothing changes."""
     user_id = _user(scim)
     before = body(scim.get(f"Users/{user_id}"))
-    response = _patch(scim, user_id, {"op": "replace", "path": ENTERPRISE, "value": "Sales"})
+    response = _patch(
+        scim, user_id, {"op": "replace", "path": ENTERPRISE_USER_SCHEMA, "value": "Sales"}
+    )
     assert response.status_code == 400
     assert body(response)["scimType"] == "invalidValue"
     assert body(scim.get(f"Users/{user_id}")) == before

@@ -33,13 +33,14 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from django_scim.constants import (
+    ENTERPRISE_USER_SCHEMA,
+    ERROR,
+    LIST_RESPONSE,
+    SEARCH_REQUEST,
+    USER_SCHEMA,
+)
 from tests.conftest import body
-
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 ON_SQLITE = "sqlite" in django_settings.DATABASES["default"]["ENGINE"]
 
@@ -49,7 +50,7 @@ ALL_USERS = SCIM_USERS | OUTSIDE_USERS
 ALL_GROUPS = {"Admins", "Everyone", "Empty", "legacy"}
 
 BJENSEN = {
-    "schemas": [CORE_USER, ENTERPRISE],
+    "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
     "userName": "bjensen",
     "externalId": "bjensen-EXT",
     "name": {"givenName": "Barbara", "familyName": "Jensen"},
@@ -63,7 +64,7 @@ BJENSEN = {
     ],
     "phoneNumbers": [{"value": "555-555-5555", "type": "work"}],
     "ims": [{"value": "babs@foo.com", "type": "xmpp"}],
-    ENTERPRISE: {"employeeNumber": "701984", "manager": {"value": "mgr-1"}},
+    ENTERPRISE_USER_SCHEMA: {"employeeNumber": "701984", "manager": {"value": "mgr-1"}},
 }
 OMALLEY = {
     "userName": "Jim.OMalley",
@@ -89,11 +90,11 @@ PCT = {
     "displayName": "a.b*c+(d)?[e]^$|{2}",
 }
 EMPLOYEE2 = {
-    "schemas": [CORE_USER, ENTERPRISE],
+    "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
     "userName": "employee2",
     "userType": "Employee",
     "emails": [{"value": "e2@EXAMPLE.COM", "type": "work"}],
-    ENTERPRISE: {"employeeNumber": "702000", "department": "R&D"},
+    ENTERPRISE_USER_SCHEMA: {"employeeNumber": "702000", "department": "R&D"},
 }
 
 
@@ -196,7 +197,7 @@ RFC_EXAMPLES = [
     ('userName eq "bjensen"', {"bjensen"}),
     ('name.familyName co "O\'Malley"', {"Jim.OMalley"}),
     ('userName sw "J"', {"Jim.OMalley"}),
-    (f'{CORE_USER}:userName sw "J"', {"Jim.OMalley"}),
+    (f'{USER_SCHEMA}:userName sw "J"', {"Jim.OMalley"}),
     ("title pr", {"bjensen", "Jim.OMalley", "pct"}),
     ('meta.lastModified gt "2011-05-13T04:42:34Z"', ALL_USERS),
     ('meta.lastModified ge "2011-05-13T04:42:34Z"', ALL_USERS),
@@ -204,7 +205,7 @@ RFC_EXAMPLES = [
     ('meta.lastModified le "2011-05-13T04:42:34Z"', set()),
     ('title pr and userType eq "Employee"', {"bjensen"}),
     ('title pr or userType eq "Intern"', {"bjensen", "Jim.OMalley", "pct"}),
-    (f'schemas eq "{ENTERPRISE}"', {"bjensen", "employee2"}),
+    (f'schemas eq "{ENTERPRISE_USER_SCHEMA}"', {"bjensen", "employee2"}),
     (
         'userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")',
         {"bjensen", "employee2"},
@@ -242,8 +243,8 @@ def test_rfc_7644_example_filters(scim, data, text, expected):
         'DisplayName Eq "babs JENSEN"',
         'emails.VALUE eq "BJENSEN@EXAMPLE.COM"',
         'EMAILS[TYPE eq "work" and VALUE sw "bjensen"]',
-        f'{CORE_USER.upper()}:USERNAME eq "bjensen"',
-        f'{ENTERPRISE.lower()}:EMPLOYEENUMBER eq "701984"',
+        f'{USER_SCHEMA.upper()}:USERNAME eq "bjensen"',
+        f'{ENTERPRISE_USER_SCHEMA.lower()}:EMPLOYEENUMBER eq "701984"',
     ],
 )
 def test_names_operators_and_strings_are_case_insensitive(scim, data, text):
@@ -354,8 +355,8 @@ def test_active(scim, data, text, expected):
         ("phoneNumbers pr", {"bjensen", "mixed"}),
         ("nickName pr", set()),
         ("addresses pr", set()),
-        (f"{ENTERPRISE}:employeeNumber pr", {"bjensen", "employee2"}),
-        (f"{ENTERPRISE}:manager pr", {"bjensen"}),
+        (f"{ENTERPRISE_USER_SCHEMA}:employeeNumber pr", {"bjensen", "employee2"}),
+        (f"{ENTERPRISE_USER_SCHEMA}:manager pr", {"bjensen"}),
         ("emails.primary pr", {"bjensen", "mixed", "frank", "gina"}),
     ],
 )
@@ -376,7 +377,9 @@ def test_eq_null_means_absent(scim, data):
 def test_ne_on_a_singular_attribute_matches_absent_values(scim, data):
     assert found(scim, 'title ne "Intern"') == ALL_USERS - {"Jim.OMalley"}
     assert found(scim, 'userType ne "Employee"') == {"Jim.OMalley", "mixed", "pct", "frank", "gina"}
-    assert found(scim, f'{ENTERPRISE}:employeeNumber ne "701984"') == ALL_USERS - {"bjensen"}
+    assert found(scim, f'{ENTERPRISE_USER_SCHEMA}:employeeNumber ne "701984"') == ALL_USERS - {
+        "bjensen"
+    }
 
 
 def test_ne_and_not_eq_agree(scim, data):
@@ -434,10 +437,13 @@ def test_entra_value_path_with_sub_attribute(scim, data):
 
 
 def test_enterprise_extension(scim, data):
-    assert found(scim, f'{ENTERPRISE}:employeeNumber eq "701984"') == {"bjensen"}
-    assert found(scim, f'{ENTERPRISE}:employeeNumber sw "70"') == {"bjensen", "employee2"}
-    assert found(scim, f'{ENTERPRISE}:manager.value eq "mgr-1"') == {"bjensen"}
-    assert found(scim, f'{ENTERPRISE}:department eq "r&d"') == {"employee2"}
+    assert found(scim, f'{ENTERPRISE_USER_SCHEMA}:employeeNumber eq "701984"') == {"bjensen"}
+    assert found(scim, f'{ENTERPRISE_USER_SCHEMA}:employeeNumber sw "70"') == {
+        "bjensen",
+        "employee2",
+    }
+    assert found(scim, f'{ENTERPRISE_USER_SCHEMA}:manager.value eq "mgr-1"') == {"bjensen"}
+    assert found(scim, f'{ENTERPRISE_USER_SCHEMA}:department eq "r&d"') == {"employee2"}
 
 
 def test_groups_of_users(scim, data):
@@ -491,7 +497,7 @@ def test_users_never_seen_by_scim_are_found(scim, text):
         'externalId ne "x"',
         "id pr",
         'meta.lastModified gt "2000-01-01T00:00:00Z"',
-        f'{ENTERPRISE}:employeeNumber ne "1"',
+        f'{ENTERPRISE_USER_SCHEMA}:employeeNumber ne "1"',
     ],
 )
 def test_users_never_seen_by_scim_are_found_by_side_table_conditions(scim, text):
@@ -628,7 +634,7 @@ def test_ne_inside_a_value_path_counts_absent_sub_attributes(scim, data):
     ("text", "expected"),
     [
         ('name[familyName eq "Jensen"]', {"bjensen", "gina"}),
-        (f'{ENTERPRISE}:manager[value eq "mgr-1"]', {"bjensen"}),
+        (f'{ENTERPRISE_USER_SCHEMA}:manager[value eq "mgr-1"]', {"bjensen"}),
     ],
 )
 def test_value_path_on_a_singular_complex_attribute(scim, data, text, expected):
@@ -750,7 +756,7 @@ def test_syntax_errors(scim, data, text, message):
         ('nope eq "x"', "Unknown attribute 'nope' at position 0"),
         ('title pr and nope eq "x"', "Unknown attribute 'nope' at position 13"),
         ("name.nope pr", "Unknown attribute 'name.nope'"),
-        (f"{ENTERPRISE}:nope pr", f"Unknown attribute '{ENTERPRISE}:nope'"),
+        (f"{ENTERPRISE_USER_SCHEMA}:nope pr", f"Unknown attribute '{ENTERPRISE_USER_SCHEMA}:nope'"),
         ('emails[kind eq "work"]', "'kind' is not a sub-attribute of 'emails'"),
         ('nope[value eq "x"]', "Unknown attribute 'nope'"),
     ],
@@ -796,7 +802,7 @@ def test_comparing_a_complex_attribute(scim, data, text):
 def test_comparing_the_manager_compares_its_value(scim, data):
     """As for multi-valued attributes (RFC 7644 §3.4.2.2), a complex attribute with a
     ``value`` sub-attribute compares that; Entra ID filters ``manager eq "<id>"``."""
-    assert found(scim, f'{ENTERPRISE}:manager eq "mgr-1"') == {"bjensen"}
+    assert found(scim, f'{ENTERPRISE_USER_SCHEMA}:manager eq "mgr-1"') == {"bjensen"}
     assert found(scim, 'manager eq "mgr-1"') == {"bjensen"}
 
 
@@ -815,7 +821,7 @@ def test_comparing_with_null_needs_eq_or_ne(scim, data):
 
 
 def test_schema_urn_alone(scim, data):
-    assert "names a schema" in invalid(scim, f"{ENTERPRISE} pr")
+    assert "names a schema" in invalid(scim, f"{ENTERPRISE_USER_SCHEMA} pr")
 
 
 def test_unfilterable_meta_attributes(scim, data):

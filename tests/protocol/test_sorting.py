@@ -17,10 +17,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, ERROR, SEARCH_REQUEST, USER_SCHEMA
 from tests.conftest import body
-
-SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 def outside_user(username: str, **fields: Any) -> Any:
@@ -110,7 +108,7 @@ def test_ascending_is_the_default(scim, people):
 
 def test_attribute_names_in_sort_by_are_case_insensitive(scim, people):
     assert order(scim, "USERNAME") == ["alice", "Bob", "carol", "Dave"]
-    assert order(scim, "urn:ietf:params:scim:schemas:core:2.0:User:userName") == [
+    assert order(scim, f"{USER_SCHEMA}:userName") == [
         "alice",
         "Bob",
         "carol",
@@ -162,7 +160,7 @@ def test_phone_numbers_from_the_side_table(scim):
 
 
 def test_enterprise_attribute(scim):
-    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    enterprise = ENTERPRISE_USER_SCHEMA
     create(scim, {"userName": "e1", enterprise: {"employeeNumber": "20"}})
     create(scim, {"userName": "e2", enterprise: {"employeeNumber": "10"}})
     create(scim, {"userName": "e3"})

@@ -13,14 +13,11 @@ from datetime import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, LIST_RESPONSE, PATCH_OP, USER_SCHEMA
 from django_scim.models import ResourceRecord
 from tests.conftest import assert_scim_error, body, ops
 from tests.factories import GroupFactory, UserFactory
 
-USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
-LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SCIM_JSON = "application/scim+json"
 
 User = get_user_model()
@@ -32,7 +29,7 @@ CERT = "MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAwTjELMAkGA1UEBhMCVVM="
 def full_user(user_name: str = "bjensen", manager_id: str | None = None) -> dict:
     """Every writable User attribute of RFC 7643 §4.1 and the enterprise extension (§4.3)."""
     data = {
-        "schemas": [USER, ENTERPRISE],
+        "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
         "externalId": "ext-bjensen-1",
         "userName": user_name,
         "name": {
@@ -79,7 +76,7 @@ def full_user(user_name: str = "bjensen", manager_id: str | None = None) -> dict
         "x509Certificates": [{"value": CERT}],
         "entitlements": [{"value": "vpn-access", "type": "network"}],
         "roles": [{"value": "tour-guide", "type": "job", "primary": True}],
-        ENTERPRISE: {
+        ENTERPRISE_USER_SCHEMA: {
             "employeeNumber": "701984",
             "costCenter": "4130",
             "organization": "Universal Studios",
@@ -88,7 +85,7 @@ def full_user(user_name: str = "bjensen", manager_id: str | None = None) -> dict
         },
     }
     if manager_id:
-        data[ENTERPRISE]["manager"] = {
+        data[ENTERPRISE_USER_SCHEMA]["manager"] = {
             "value": manager_id,
             "$ref": f"http://testserver/scim/v2/Users/{manager_id}",
         }
@@ -122,12 +119,12 @@ ROUND_TRIP_KEYS = (
 def assert_same_attributes(sent: dict, got: dict) -> None:
     for key in ROUND_TRIP_KEYS:
         assert got[key] == sent[key], key
-    assert got[ENTERPRISE] == sent[ENTERPRISE]
-    assert set(got["schemas"]) == {USER, ENTERPRISE}
+    assert got[ENTERPRISE_USER_SCHEMA] == sent[ENTERPRISE_USER_SCHEMA]
+    assert set(got["schemas"]) == {USER_SCHEMA, ENTERPRISE_USER_SCHEMA}
 
 
 def create(scim, user_name: str = "bjensen", **extra) -> dict:
-    response = scim.post("Users", {"schemas": [USER], "userName": user_name, **extra})
+    response = scim.post("Users", {"schemas": [USER_SCHEMA], "userName": user_name, **extra})
     assert response.status_code == 201, response.content
     return body(response)
 
@@ -145,7 +142,7 @@ def test_post_answers_201_with_location_equal_to_meta_location(scim):
     """RFC 7644 §3.3: "the server SHALL return a 201 (Created) ... the response body SHOULD
     contain the service provider's representation of the newly created resource. The URI of
     the created resource SHALL ... be in the HTTP "Location" header ... and meta.location"."""
-    response = scim.post("Users", {"schemas": [USER], "userName": "bjensen"})
+    response = scim.post("Users", {"schemas": [USER_SCHEMA], "userName": "bjensen"})
     assert response.status_code == 201
     data = body(response)
     assert response["Location"] == data["meta"]["location"]
@@ -179,7 +176,7 @@ def test_id_is_a_uuid_and_not_the_database_key(scim):
 
 def test_post_response_has_user_schema(scim):
     """RFC 7643 §3: every resource carries "schemas" naming its core schema URN."""
-    assert create(scim)["schemas"] == [USER]
+    assert create(scim)["schemas"] == [USER_SCHEMA]
 
 
 def test_every_attribute_round_trips_through_post_and_get(scim):
@@ -192,7 +189,7 @@ def test_every_attribute_round_trips_through_post_and_get(scim):
     assert_same_attributes(sent, body(response))
     fetched = body(scim.get(f"Users/{body(response)['id']}"))
     assert_same_attributes(sent, fetched)
-    assert fetched[ENTERPRISE]["manager"]["value"] == manager_id
+    assert fetched[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == manager_id
 
 
 def test_every_attribute_round_trips_through_put(scim):
@@ -203,7 +200,7 @@ def test_every_attribute_round_trips_through_put(scim):
     sent = full_user("bjensen", manager_id)
     sent["title"] = "Chief Guide"
     sent["phoneNumbers"] = [{"value": "555-000-1111", "type": "fax"}]
-    sent[ENTERPRISE]["department"] = "Security"
+    sent[ENTERPRISE_USER_SCHEMA]["department"] = "Security"
     response = scim.put(f"Users/{user_id}", sent)
     assert response.status_code == 200, response.content
     assert_same_attributes(sent, body(response))
@@ -214,7 +211,7 @@ def test_put_drops_attributes_it_omits(scim):
     """RFC 7644 §3.5.1: "attributes not included in the request ... SHALL be cleared"
     (for readWrite attributes the client omitted)."""
     user_id = create(scim, title="Guide", nickName="Babs")["id"]
-    response = scim.put(f"Users/{user_id}", {"schemas": [USER], "userName": "bjensen"})
+    response = scim.put(f"Users/{user_id}", {"schemas": [USER_SCHEMA], "userName": "bjensen"})
     assert response.status_code == 200
     data = body(scim.get(f"Users/{user_id}"))
     assert "title" not in data and "nickName" not in data
@@ -267,7 +264,7 @@ def test_put_to_another_users_name_is_409(scim):
 def test_missing_user_name_is_400_invalid_value(scim):
     """RFC 7643 §4.1.1: userName is REQUIRED; RFC 7644 §3.12: a missing required value
     is 400 invalidValue."""
-    response = scim.post("Users", {"schemas": [USER], "displayName": "Nobody"})
+    response = scim.post("Users", {"schemas": [USER_SCHEMA], "displayName": "Nobody"})
     assert_scim_error(response, 400, "invalidValue")
     assert not User.objects.exists()
 
@@ -290,8 +287,8 @@ def test_empty_user_name_is_400_invalid_value(scim):
         {"userName": "bjensen", "emails": [{"value": 7}]},
         {"userName": "bjensen", "emails": [{"value": "b@x.test", "primary": "yes"}]},
         {"userName": "bjensen", "x509Certificates": [{"value": "not base64!"}]},
-        {"userName": "bjensen", ENTERPRISE: "Sales"},
-        {"userName": "bjensen", ENTERPRISE: {"manager": 12}},
+        {"userName": "bjensen", ENTERPRISE_USER_SCHEMA: "Sales"},
+        {"userName": "bjensen", ENTERPRISE_USER_SCHEMA: {"manager": 12}},
         {"userName": "bjensen", "title": {"value": "Guide"}},
     ],
     ids=lambda value: json.dumps(value)[:60],
@@ -299,7 +296,7 @@ def test_empty_user_name_is_400_invalid_value(scim):
 def test_wrong_attribute_type_is_400_invalid_value(scim, attributes):
     """RFC 7643 §2.3: each attribute has a data type; RFC 7644 §3.12: a value "not
     compatible with the attribute type" is 400 invalidValue, and nothing is created."""
-    response = scim.post("Users", {"schemas": [USER], **attributes})
+    response = scim.post("Users", {"schemas": [USER_SCHEMA], **attributes})
     assert_scim_error(response, 400, "invalidValue")
     assert not User.objects.exists()
 
@@ -487,7 +484,7 @@ def test_patch_of_groups_is_400_mutability(scim):
     response = scim.patch(
         f"Users/{user_id}",
         {
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "schemas": [PATCH_OP],
             "Operations": [{"op": "add", "path": "groups", "value": [{"value": group_id}]}],
         },
     )
@@ -808,19 +805,23 @@ def test_attribute_names_are_case_insensitive(scim):
 def test_urn_qualified_attribute_names_are_accepted(scim):
     """RFC 7644 §3.10: an attribute may be named with its schema URN prefix, for core and
     extension attributes alike."""
-    response = scim.post("Users", {f"{USER}:userName": "bjensen", f"{ENTERPRISE}:department": "D"})
+    response = scim.post(
+        "Users", {f"{USER_SCHEMA}:userName": "bjensen", f"{ENTERPRISE_USER_SCHEMA}:department": "D"}
+    )
     assert response.status_code == 201
     data = body(response)
     assert data["userName"] == "bjensen"
-    assert data[ENTERPRISE] == {"department": "D"}
+    assert data[ENTERPRISE_USER_SCHEMA] == {"department": "D"}
 
 
 def test_manager_display_name_is_read_only(scim):
     """RFC 7643 §4.3: manager.displayName is READ-ONLY, so the client's value is ignored."""
     boss = create(scim, "boss")["id"]
-    data = create(scim, **{ENTERPRISE: {"manager": {"value": boss, "displayName": "Fake"}}})
-    assert data[ENTERPRISE]["manager"]["value"] == boss
-    assert data[ENTERPRISE]["manager"].get("displayName") != "Fake"
+    data = create(
+        scim, **{ENTERPRISE_USER_SCHEMA: {"manager": {"value": boss, "displayName": "Fake"}}}
+    )
+    assert data[ENTERPRISE_USER_SCHEMA]["manager"]["value"] == boss
+    assert data[ENTERPRISE_USER_SCHEMA]["manager"].get("displayName") != "Fake"
 
 
 def test_two_primary_emails_keep_the_first(scim):
@@ -928,5 +929,5 @@ def test_post_of_a_deactivated_users_name_is_409_without_revival(scim, settings)
 def test_a_new_user_was_last_modified_when_it_was_created(scim):
     """RFC 7643 §3.1: meta.created and meta.lastModified of a resource never modified
     since it was created are the same instant."""
-    meta = body(scim.post("Users", {"schemas": [USER], "userName": "fresh"}))["meta"]
+    meta = body(scim.post("Users", {"schemas": [USER_SCHEMA], "userName": "fresh"}))["meta"]
     assert meta["lastModified"] == meta["created"]

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from django_scim.adapters.users import UserAdapter
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
 from django_scim.errors import InvalidFilter
 from django_scim.filters.evaluate import Evaluator, compare_values, is_absent
 from django_scim.filters.parser import parse_filter
@@ -24,15 +25,12 @@ from django_scim.schemas.attributes import Attribute, Schema, boolean, complex_,
 from django_scim.schemas.characteristics import AttributeType
 from django_scim.schemas.registry import ResourceType, get_registry
 
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-CORE_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 BJENSEN_ID = "2819c223-7f76-453a-919d-413861904646"
 GROUP_ID = "e9e30dba-f08f-4109-8486-d5c6a331660a"
 MEMBER_ID = "902c246b-6245-4190-8e05-00816be7344a"
 
 BJENSEN: dict[str, Any] = {
-    "schemas": [CORE_USER, ENTERPRISE],
+    "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
     "id": BJENSEN_ID,
     "externalId": "bjensen-EXT",
     "userName": "bjensen",
@@ -46,7 +44,10 @@ BJENSEN: dict[str, Any] = {
         {"value": "babs@jensen.org", "type": "home"},
     ],
     "ims": [{"value": "babs@foo.com", "type": "xmpp"}],
-    ENTERPRISE: {"employeeNumber": "701984", "manager": {"value": "26118915-6090-4610-87e4"}},
+    ENTERPRISE_USER_SCHEMA: {
+        "employeeNumber": "701984",
+        "manager": {"value": "26118915-6090-4610-87e4"},
+    },
     "meta": {
         "resourceType": "User",
         "created": "2010-01-23T04:56:22Z",
@@ -57,7 +58,7 @@ BJENSEN: dict[str, Any] = {
 }
 
 GROUP: dict[str, Any] = {
-    "schemas": [CORE_GROUP],
+    "schemas": [GROUP_SCHEMA],
     "id": GROUP_ID,
     "displayName": "Tour Guides",
     "members": [
@@ -131,23 +132,23 @@ def test_operators_are_case_insensitive():
 
 
 def test_urn_qualified_core_attribute():
-    assert matches(f'{CORE_USER}:userName sw "bj"')
-    assert matches(f'{CORE_USER}:name.familyName eq "o\'malley"')
+    assert matches(f'{USER_SCHEMA}:userName sw "bj"')
+    assert matches(f'{USER_SCHEMA}:name.familyName eq "o\'malley"')
 
 
 def test_urn_qualified_enterprise_attribute():
-    assert matches(f'{ENTERPRISE}:employeeNumber eq "701984"')
-    assert not matches(f'{ENTERPRISE}:employeeNumber eq "701985"')
+    assert matches(f'{ENTERPRISE_USER_SCHEMA}:employeeNumber eq "701984"')
+    assert not matches(f'{ENTERPRISE_USER_SCHEMA}:employeeNumber eq "701985"')
 
 
 def test_urn_qualified_enterprise_sub_attribute():
-    assert matches(f'{ENTERPRISE}:manager.value sw "26118915"')
+    assert matches(f'{ENTERPRISE_USER_SCHEMA}:manager.value sw "26118915"')
 
 
 def test_enterprise_attribute_absent_when_the_extension_is_absent():
-    resource = user(**{ENTERPRISE: None})
-    assert not matches(f"{ENTERPRISE}:employeeNumber pr", resource)
-    assert matches(f'{ENTERPRISE}:employeeNumber ne "701984"', resource)
+    resource = user(**{ENTERPRISE_USER_SCHEMA: None})
+    assert not matches(f"{ENTERPRISE_USER_SCHEMA}:employeeNumber pr", resource)
+    assert matches(f'{ENTERPRISE_USER_SCHEMA}:employeeNumber ne "701984"', resource)
 
 
 # -- strings --------------------------------------------------------------------------
@@ -654,16 +655,16 @@ def test_meta_resource_type():
 
 
 def test_schemas_eq_an_extension_urn():
-    assert matches(f'schemas eq "{ENTERPRISE}"')
-    assert not matches(f'schemas eq "{ENTERPRISE}"', user(schemas=[CORE_USER]))
+    assert matches(f'schemas eq "{ENTERPRISE_USER_SCHEMA}"')
+    assert not matches(f'schemas eq "{ENTERPRISE_USER_SCHEMA}"', user(schemas=[USER_SCHEMA]))
 
 
 def test_schemas_comparison_is_case_insensitive():
-    assert matches(f'schemas eq "{ENTERPRISE.upper()}"')
+    assert matches(f'schemas eq "{ENTERPRISE_USER_SCHEMA.upper()}"')
 
 
 def test_schemas_ne_and_pr():
-    assert matches(f'schemas ne "{ENTERPRISE}"', user(schemas=[CORE_USER]))
+    assert matches(f'schemas ne "{ENTERPRISE_USER_SCHEMA}"', user(schemas=[USER_SCHEMA]))
     assert matches("schemas pr")
 
 
@@ -737,7 +738,7 @@ def test_unknown_attribute_is_named_with_its_position():
     "text",
     [
         "name.nope pr",
-        f"{ENTERPRISE}:nope pr",
+        f"{ENTERPRISE_USER_SCHEMA}:nope pr",
         "urn:example:nope:userName pr",
         "emails.nope pr",
     ],
@@ -747,7 +748,7 @@ def test_unknown_attributes_and_sub_attributes(text):
 
 
 def test_a_schema_urn_alone_is_not_an_attribute():
-    assert "names a schema, not an attribute" in error_of(f"{ENTERPRISE} pr")
+    assert "names a schema, not an attribute" in error_of(f"{ENTERPRISE_USER_SCHEMA} pr")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from django_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from django_scim.errors import InvalidFilter
 from django_scim.filters.ast import (
     And,
@@ -27,9 +28,6 @@ from django_scim.filters.ast import (
     attribute_refs,
 )
 from django_scim.filters.parser import parse_filter
-
-ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 def shape(node: Any) -> Any:
@@ -67,7 +65,7 @@ RFC_EXAMPLES = [
     ('userName eq "bjensen"', ("eq", "userName", "bjensen")),
     ('name.familyName co "O\'Malley"', ("co", "name.familyName", "O'Malley")),
     ('userName sw "J"', ("sw", "userName", "J")),
-    (f'{CORE_USER}:userName sw "J"', ("sw", f"{CORE_USER}:userName", "J")),
+    (f'{USER_SCHEMA}:userName sw "J"', ("sw", f"{USER_SCHEMA}:userName", "J")),
     ("title pr", ("pr", "title")),
     (f'meta.lastModified gt "{LAST_MODIFIED}"', ("gt", "meta.lastModified", LAST_MODIFIED)),
     (f'meta.lastModified ge "{LAST_MODIFIED}"', ("ge", "meta.lastModified", LAST_MODIFIED)),
@@ -81,7 +79,7 @@ RFC_EXAMPLES = [
         'title pr or userType eq "Intern"',
         ("or", ("pr", "title"), ("eq", "userType", "Intern")),
     ),
-    (f'schemas eq "{ENTERPRISE}"', ("eq", "schemas", ENTERPRISE)),
+    (f'schemas eq "{ENTERPRISE_USER_SCHEMA}"', ("eq", "schemas", ENTERPRISE_USER_SCHEMA)),
     (
         'userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")',
         (
@@ -285,9 +283,9 @@ def test_value_path_under_not():
 
 
 def test_urn_qualified_value_path():
-    assert parsed(f'{CORE_USER}:emails[type eq "work"]') == (
+    assert parsed(f'{USER_SCHEMA}:emails[type eq "work"]') == (
         "[]",
-        f"{CORE_USER}:emails",
+        f"{USER_SCHEMA}:emails",
         ("eq", "type", "work"),
     )
 
