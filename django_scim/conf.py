@@ -109,9 +109,6 @@ scim_settings = SCIMSettings()
 def _reload(*, setting: str, **kwargs: Any) -> None:
     if setting == "SCIM":
         scim_settings.reload()
-        from django_scim.schemas.registry import clear_registry
-
-        clear_registry()
 
 
 setting_changed.connect(_reload)

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import models
 
 from django_scim import tokens
 
-if TYPE_CHECKING:
-    from django_scim.models import SCIMClient
-
 
 class SCIMClientQuerySet(models.QuerySet):
-    def authenticate(self, raw: str) -> SCIMClient | None:
+    def authenticate(self, raw: str) -> Any:
         """The active client owning ``raw``, or None. One indexed query."""
         if not raw:
             return None
-        from django_scim import lookups
-        from django_scim.models import SCIMClient
-
         digest = tokens.digest(raw)
-        client = lookups.one(SCIMClient, token_digest=digest, is_active=True)
+        client = self.filter(token_digest=digest, is_active=True).first()
         if client is None or not tokens.matches(raw, client.token_digest):
             return None
         return client

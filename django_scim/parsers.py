@@ -70,7 +70,7 @@ class SCIMParser(BaseParser):
         raw = read_limited(stream, limit)
         if request is not None:
             # Kept for the provisioning log when the body turns out not to parse.
-            request._request._scim_raw_body = raw
+            request.scim_raw_body = raw
         return decode_json(raw)
 
 

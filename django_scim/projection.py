@@ -40,6 +40,11 @@ class Projection:
         self.includes = self._parse(split_names(attributes))
         self.excludes = self._parse(split_names(excluded))
 
+    @property
+    def key(self) -> tuple[frozenset[Key], frozenset[Key]]:
+        """What the projection selects, as a hashable value (render plans are kept by it)."""
+        return frozenset(self.includes), frozenset(self.excludes)
+
     def _parse(self, names: list[str]) -> set[Key]:
         keys: set[Key] = set()
         for name in names:

@@ -1,29 +1,46 @@
 """One ProvisioningLog row per SCIM request, written after the response has gone out.
 
-The row is written from the response's close hook, which the WSGI/ASGI server
-calls once the body is sent, so the client never waits for it. A failure to
-write is logged and swallowed: the log must never break provisioning.
-Passwords (any key named like ``password``, and PATCH operations whose path
-targets one) are redacted; a body that does not parse is not stored at all
-if it mentions such a key; the Authorization header is never stored.
+Attached through public hooks only: the view adds a post-render callback to
+its response (DRF's ``finalize_response``), which builds the entry from the
+request (``request.data``, ``request.auth``) and the rendered body; the row is
+written when the server closes the response (``HttpResponse.close()``), once
+the body is sent and before Django's ``request_finished`` signal lets go of
+the database connection, so the client never waits for it.
+
+What it costs: a write's entry is inserted at once, with any reads waiting,
+as one INSERT outside the request's transaction. Reads are written in
+batches — when ``BATCH_SIZE`` have gathered, when the oldest is
+``BATCH_SECONDS`` old, with the next write, or when the process exits — so a
+GET costs no statement of its own, and on SQLite no disk sync. A process
+killed outright loses at most its waiting reads; writes are never held back.
+
+A failure to write is logged and swallowed: the log must never break
+provisioning. Passwords (any key named like ``password``, and PATCH
+operations whose path targets one) are redacted; a body that does not parse
+is not stored at all if it mentions such a key; the Authorization header is
+never stored.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
+import threading
 import time
 from typing import Any
 
 from django_scim import jsoncodec
 from django_scim.conf import scim_settings
-from django_scim.lookups import insert
+from django_scim.models import ProvisioningLog, SCIMClient
+from django_scim.schemas.registry import get_registry
 
 logger = logging.getLogger("django_scim.provisioning_log")
 
 REDACTED = "********"
 _SECRET_KEY = re.compile(r"password|secret|token", re.IGNORECASE)
 _SECRET_WORDS = (b"password", b"secret", b"token")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def redact(value: Any) -> Any:
@@ -53,10 +70,13 @@ def _text(value: Any) -> str:
 
 
 def _request_body(request: Any) -> str:
-    data = getattr(request, "_full_data", None)
+    try:
+        data = request.data
+    except Exception:  # a body refused before the view read it (size, syntax)
+        data = None
     if isinstance(data, (dict, list)) and data:
         return _text(data)
-    raw = getattr(request._request, "_scim_raw_body", None)
+    raw = getattr(request, "scim_raw_body", None)
     if not raw:
         return ""
     text = raw.decode("utf-8", "replace")
@@ -67,39 +87,12 @@ def _request_body(request: Any) -> str:
     return _text(text)
 
 
-def _client(request: Any) -> Any:
-    from django_scim.models import SCIMClient
-
-    user = getattr(request, "_user", None)
-    return user if isinstance(user, SCIMClient) else None
-
-
-def _entry(view: Any, request: Any, response: Any) -> dict[str, Any]:
-    kwargs = getattr(view, "kwargs", {}) or {}
-    data = response.data if isinstance(response.data, dict) else {}
-    resource_type = ""
-    if "endpoint" in kwargs:
-        from django_scim.schemas.registry import get_registry
-
-        found = get_registry().by_segment(kwargs["endpoint"])
-        resource_type = found.name if found else ""
-    resource_id = kwargs.get("resource_id") or getattr(view, "resource_id", "") or ""
-    client = _client(request)
-    log_bodies = scim_settings.LOG_BODIES
-    return {
-        "client": client,
-        "client_name": client.name if client else "",
-        "method": request.method[:10],
-        "path": request.get_full_path()[:2048],
-        "resource_type": resource_type,
-        "resource_id": str(resource_id)[:64],
-        "operation": view.operation_name(request)[:32],
-        "status": response.status_code,
-        "scim_type": str(data.get("scimType", ""))[:32] if response.status_code >= 400 else "",
-        "remote_addr": request.META.get("REMOTE_ADDR") or None,
-        "request_body": _request_body(request) if log_bodies else "",
-        "response_body": _response_body(response) if log_bodies else "",
-    }
+def _client(request: Any) -> SCIMClient | None:
+    try:
+        auth = request.auth
+    except Exception:  # authentication never ran, and fails now: no client
+        return None
+    return auth if isinstance(auth, SCIMClient) else None
 
 
 def _response_body(response: Any) -> str:
@@ -112,27 +105,109 @@ def _response_body(response: Any) -> str:
     if not content:
         return ""
     limit = scim_settings.LOG_MAX_BODY_CHARS
-    lowered = content.lower()
-    if any(word in lowered for word in _SECRET_WORDS):  # rare: then redact properly
+    if any(word in content.lower() for word in _SECRET_WORDS):  # rare: then redact properly
         return _text(response.data)
     text = content[: limit * 4].decode("utf-8", "ignore")
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def attach(view: Any, request: Any, response: Any) -> None:
-    """Arrange for the row to be written when the response is closed."""
+def entry(view: Any, request: Any, response: Any, started: float) -> ProvisioningLog:
+    """The log row of one request, from what the view and response show."""
+    kwargs = getattr(view, "kwargs", {}) or {}
+    data = response.data if isinstance(response.data, dict) else {}
+    found = get_registry().by_segment(kwargs["endpoint"]) if "endpoint" in kwargs else None
+    resource_type = found.name if found else ""
+    resource_id = kwargs.get("resource_id") or (
+        data.get("id") if response.status_code == 201 else ""
+    )
+    client = _client(request)
+    log_bodies = scim_settings.LOG_BODIES
+    return ProvisioningLog(
+        client=client,
+        client_name=client.name if client else "",
+        method=request.method[:10],
+        path=request.get_full_path()[:2048],
+        resource_type=resource_type,
+        resource_id=str(resource_id or "")[:64],
+        operation=view.operation_name(request)[:32],
+        status=response.status_code,
+        scim_type=str(data.get("scimType", ""))[:32] if response.status_code >= 400 else "",
+        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        request_body=_request_body(request) if log_bodies else "",
+        response_body=_response_body(response) if log_bodies else "",
+    )
+
+
+class LogBuffer:
+    """Entries of this process waiting to be written (see the module's docstring)."""
+
+    def __init__(self, size: int = 50, seconds: float = 5.0) -> None:
+        self.size = size
+        self.seconds = seconds
+        self._entries: list[ProvisioningLog] = []
+        self._urgent = False
+        self._since = 0.0
+        self._lock = threading.Lock()
+
+    def add(self, row: ProvisioningLog, urgent: bool) -> None:
+        with self._lock:
+            if not self._entries:
+                self._since = time.monotonic()
+            self._entries.append(row)
+            self._urgent = self._urgent or urgent
+
+    def due(self) -> bool:
+        with self._lock:
+            return bool(self._entries) and (
+                self._urgent
+                or len(self._entries) >= self.size
+                or time.monotonic() - self._since >= self.seconds
+            )
+
+    def discard(self) -> list[ProvisioningLog]:
+        """Take every waiting entry out, unwritten."""
+        with self._lock:
+            rows, self._entries, self._urgent = self._entries, [], False
+        return rows
+
+    def flush(self) -> None:
+        """Write every waiting entry, as one INSERT."""
+        rows = self.discard()
+        if not rows:
+            return
+        try:
+            ProvisioningLog.objects.bulk_create(rows)
+        except Exception:
+            logger.exception("Could not write %d SCIM provisioning log entries", len(rows))
+
+
+buffer = LogBuffer()
+
+
+def attach(view: Any, request: Any, response: Any, started: float) -> None:
+    """Log this request once its response has been rendered."""
     if not scim_settings.LOG_REQUESTS:
         return
-    started = getattr(view, "started", time.perf_counter())
 
-    def write() -> None:
+    def collect(rendered: Any) -> None:
         try:
-            from django_scim.models import ProvisioningLog
-
-            fields = _entry(view, request, response)
-            fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-            insert(ProvisioningLog(**fields))
+            buffer.add(entry(view, request, rendered, started), request.method not in _SAFE_METHODS)
         except Exception:
-            logger.exception("Could not write the SCIM provisioning log entry")
+            logger.exception("Could not build the SCIM provisioning log entry")
 
-    response._resource_closers.append(write)
+    response.add_post_render_callback(collect)
+
+
+def flush() -> None:
+    """Write what is waiting now (tests, management commands, shutdown)."""
+    buffer.flush()
+
+
+def flush_if_due() -> None:
+    """Write what is waiting if it is due; called as each response is closed."""
+    if buffer.due():
+        buffer.flush()
+
+
+atexit.register(flush)

@@ -130,3 +130,14 @@ def load_sample(name: str) -> Any:
 @pytest.fixture
 def sample():
     return load_sample
+
+
+@pytest.fixture(autouse=True)
+def log_each_request(monkeypatch):
+    """Provisioning-log rows are written as each request ends (no batching of reads), so
+    a test sees the row of the request it just made; nothing waits across tests."""
+    from django_scim import provisioning_log
+
+    monkeypatch.setattr(provisioning_log.buffer, "size", 1)
+    yield
+    provisioning_log.buffer.discard()

@@ -165,22 +165,9 @@ def test_create_race_differing_in_case_makes_one_user(scim, scim_client_record, 
     assert User.objects.filter(username__iexact="race").count() == 1
 
 
-@pytest.fixture
-def enforced_by_database(monkeypatch):
-    """As on a site whose unique index refuses the duplicate itself (the example project's
-    ``Lower("username")`` constraint): creates take no lock and no transaction for
-    their checks, and, unobserved, write in one statement. The same exact userName is
-    refused here by auth.User's own unique index."""
-    from django_scim import locks
-
-    monkeypatch.setattr(locks, "enforced_by_database", lambda *args: True)
-
-
-def test_parallel_creates_without_a_lock_make_one_user(
-    scim, scim_client_record, enforced_by_database
-):
-    """RFC 7644 §3.3: N simultaneous POSTs of one userName on the lock-free path give one
-    201 and N-1 409 uniqueness, never a 500, and leave no side row without its user."""
+def test_parallel_creates_of_one_name_make_one_user(scim, scim_client_record):
+    """RFC 7644 §3.3: N simultaneous POSTs of one userName give one 201 and N-1 409
+    uniqueness, never a 500, and leave no side row without its user."""
     from django_scim.models import ResourceRecord
 
     token = scim_client_record.raw_token
@@ -200,11 +187,9 @@ def test_parallel_creates_without_a_lock_make_one_user(
     ) == [str(user.pk)]
 
 
-def test_create_race_past_the_check_without_a_lock_is_409(
-    scim, scim_client_record, monkeypatch, enforced_by_database
-):
-    """Both checks pass at the same moment; the database refuses the second INSERT
-    statement (user, side row and elements together), which is 409, not 500."""
+def test_two_creates_meeting_at_the_check_make_one_user(scim, scim_client_record, monkeypatch):
+    """Two POSTs of one userName reach the uniqueness check at the same moment: one
+    creates, the other is 409 uniqueness, not 500."""
     interleave_at_uniqueness_check(monkeypatch, 2)
     results = race_two(scim_client_record.raw_token, ("race", "race"))
     assert sorted(results) == [(201, None), (409, "uniqueness")]

@@ -17,10 +17,11 @@ from django.contrib.auth.models import Group
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.db import connections as db_connections
 
-from django_scim import lookups
 from django_scim.adapters.groups import GroupAdapter
 from django_scim.adapters.users import UserAdapter
+from django_scim.adapters.writer import Writer
 from django_scim.models import ResourceRecord
+from django_scim.storage import relations
 from tests.conftest import assert_scim_error, body
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -84,7 +85,7 @@ def test_lost_database_during_create_is_503_and_writes_nothing(scim, monkeypatch
     """The side row cannot be written: 503, and the create is atomic (RFC 7644 §3.3 creates
     a resource or nothing), so no user is left behind; a retry then succeeds."""
     before = state()
-    monkeypatch.setattr(lookups, "run", unavailable)  # the side row's INSERT
+    monkeypatch.setattr(Writer, "_write_record", unavailable)  # the side row's INSERT
     assert_scim_error(scim.post("Users", {"userName": "bjensen"}), 503)
     assert state() == before
     monkeypatch.undo()
@@ -95,7 +96,7 @@ def test_lost_database_during_replace_is_503_and_changes_nothing(scim, monkeypat
     """A PUT (RFC 7644 §3.5.1) cut short by the database answers 503 and leaves the
     resource as it was."""
     user_id = new_user(scim)
-    monkeypatch.setattr(lookups, "run", unavailable)  # the side row's UPDATE
+    monkeypatch.setattr(Writer, "_write_record", unavailable)  # the side row's UPDATE
     response = scim.put(f"Users/{user_id}", {"userName": "renamed"})
     assert_scim_error(response, 503)
     monkeypatch.undo()
@@ -107,7 +108,7 @@ def test_lost_database_during_group_patch_is_503_and_keeps_members(scim, monkeyp
     answer is 503 and the members are unchanged."""
     alice, bob = new_user(scim, "alice"), new_user(scim, "bob")
     group_id = body(scim.post("Groups", {"displayName": "G", "members": [{"value": alice}]}))["id"]
-    monkeypatch.setattr(UserAdapter, "resolve_ids", unavailable)
+    monkeypatch.setattr(relations, "resolve", unavailable)
     response = scim.patch(
         f"Groups/{group_id}",
         {

@@ -599,20 +599,6 @@ def test_create_with_mutated_bodies(fuzzer, endpoint, data, content_type):
 
 
 @FUZZ
-@given(data=st.data(), content_type=VALID_CONTENT_TYPE)
-def test_create_without_a_lock_with_mutated_bodies(fuzzer, monkeypatch, data, content_type):
-    """POST /Users as on a site whose database enforces userName's uniqueness itself (the
-    example project's): the checks run without a transaction, and on PostgreSQL the
-    user, its side row and elements are one statement. A rejected body changes nothing."""
-    from django_scim import locks
-
-    monkeypatch.setattr(locks, "enforced_by_database", lambda *args: True)
-    ids = fuzzer.ensure_seeds()
-    doc = with_ids(data.draw(mutated(VALID_USER)), ids)
-    fuzzer.send("post", "Users", data=encode(doc), content_type=content_type)
-
-
-@FUZZ
 @given(
     target=st.sampled_from(["alice", "group"]),
     data=st.data(),

@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from django_scim import provisioning_log
 from django_scim.models import ProvisioningLog
 from tests.conftest import SCIMTestClient, body
 
@@ -386,10 +385,10 @@ def test_log_bodies_false_keeps_metadata_without_bodies(scim, settings):
 def test_logging_failure_does_not_change_the_response(scim, monkeypatch, caplog):
     """The log must never break provisioning: a failing insert is logged and swallowed."""
 
-    def broken(row):
+    def broken(rows):
         raise RuntimeError("log table is gone")
 
-    monkeypatch.setattr(provisioning_log, "insert", broken)
+    monkeypatch.setattr(ProvisioningLog.objects, "bulk_create", broken)
     with caplog.at_level(logging.ERROR, logger="django_scim.provisioning_log"):
         response = scim.post("Users", {"schemas": [USER], "userName": "bjensen"})
     assert response.status_code == 201

@@ -9,15 +9,11 @@ customisation that could change that read turns the prepared path off.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from django_scim.adapters.base import ResourceAdapter
-from django_scim.adapters.context import RequestContext
-from django_scim.adapters.fields import Column, Mapping
-from django_scim.adapters.groups import GroupAdapter
 from django_scim.adapters.users import UserAdapter
 from tests.conftest import assert_scim_error, body, ops
 
@@ -27,23 +23,6 @@ class VisibleUserAdapter(UserAdapter):
 
     def get_queryset(self) -> Any:
         return super().get_queryset().exclude(username__startswith="hidden")
-
-
-class PrefetchingMapping(Column):
-    def prefetch(self, queryset: Any) -> Any:
-        return queryset.select_related()
-
-
-class PrefetchingUserAdapter(UserAdapter):
-    fields: ClassVar[dict[str, Mapping]] = {
-        **UserAdapter.fields,
-        "nickName": PrefetchingMapping("last_name"),
-    }
-
-
-class PrefetchedUserAdapter(UserAdapter):
-    def prefetched(self, queryset: Any, projection: Any) -> Any:
-        return super().prefetched(queryset, projection).select_related()
 
 
 @pytest.fixture
@@ -92,30 +71,3 @@ def test_a_user_outside_the_scope_is_not_listed(hidden_id, scoped):
 def test_a_user_inside_the_scope_is_served(scoped):
     created = body(scoped.post("Users", {"userName": "visible-bjensen"}))
     assert body(scoped.get(f"Users/{created['id']}"))["userName"] == "visible-bjensen"
-
-
-@pytest.mark.parametrize(
-    ("adapter_class", "plain"),
-    [
-        (UserAdapter, True),
-        (GroupAdapter, True),
-        (VisibleUserAdapter, False),
-        (PrefetchingUserAdapter, False),
-        (PrefetchedUserAdapter, False),
-    ],
-)
-def test_only_adapters_that_read_one_row_as_is_use_the_prepared_read(
-    db, adapter_class: type[ResourceAdapter], plain: bool
-):
-    adapter = adapter_class(RequestContext("http://testserver/scim/v2"))
-    assert adapter._fetched_plainly() is plain
-
-
-def test_a_default_manager_with_its_own_queryset_switches_the_prepared_read_off(db, monkeypatch):
-    """A default manager that filters (soft deletion, say) decides what exists."""
-    manager_class = type(get_user_model()._default_manager)
-    monkeypatch.setattr(
-        manager_class, "get_queryset", lambda self: super(manager_class, self).get_queryset()
-    )
-    adapter = UserAdapter(RequestContext("http://testserver/scim/v2"))
-    assert adapter._fetched_plainly() is False

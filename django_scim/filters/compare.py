@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Expression, F, Q, Value
 from django.db.models.fields import CharField
+from django.db.models.fields.json import KT
 from django.db.models.functions import Lower, Right, StrIndex, Substr
 from django.db.models.lookups import (
     Exact,
@@ -138,3 +139,33 @@ def present(expr: Any, attribute: Attribute) -> Q:
 
 def is_instant(value: Any) -> bool:
     return isinstance(value, datetime)
+
+
+def absent_matches(op: str | None, value: Any) -> bool:
+    """Whether an absent attribute meets the condition: ``ne <value>`` and ``eq null`` do."""
+    return (op == "ne" and value is not None) or (op == "eq" and value is None)
+
+
+def json_leaf(prefix: str, key: str, attribute: Attribute, op: str | None, value: Any) -> Q:
+    """A condition on one JSON member (``prefix__key``), typed by the schema."""
+    lookup = f"{prefix}__{key}"
+    if op is None:
+        q = Q(**{f"{lookup}__isnull": False})
+        if attribute.type in STRING_TYPES:
+            q &= ~Q(**{lookup: ""})
+        return q
+    if attribute.type in STRING_TYPES or attribute.type is AttributeType.DATETIME:
+        if attribute.type is AttributeType.DATETIME and value is not None:
+            value = value.isoformat()
+        return compare(KT(lookup), op, value, attribute)
+    if value is None:
+        present_q = json_leaf(prefix, key, attribute, None, None)
+        return ~present_q if op == "eq" else present_q
+    # Guarded by "the key is there", so a missing key yields FALSE, never SQL
+    # NULL, and ``not (...)`` around it stays the exact negation.
+    stored = Q(**{f"{lookup}__isnull": False})
+    if op == "eq":
+        return Q(**{lookup: value}) & stored
+    if op == "ne":
+        return ~(Q(**{lookup: value}) & stored)
+    return Q(**{f"{lookup}__{op.replace('ge', 'gte').replace('le', 'lte')}": value}) & stored

@@ -8,55 +8,16 @@ null, ``""`` or ``[]``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django_scim.errors import InvalidFilter
 from django_scim.filters import ast
 from django_scim.filters.ast import resolve_filter_path
 from django_scim.filters.compare import coerce
+from django_scim.filters.values import compare_values, is_absent
 from django_scim.paths import AttributePath
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.registry import ResourceType
-from django_scim.validation import parse_datetime
-
-
-def is_absent(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def compare_values(left: Any, op: str, right: Any, case_exact: bool) -> bool:
-    """``left op right`` for one present or absent ``left``."""
-    if right is None:
-        return is_absent(left) if op == "eq" else not is_absent(left)
-    if op == "ne":
-        return not compare_values(left, "eq", right, case_exact)
-    if is_absent(left):
-        return False
-    if isinstance(right, datetime):
-        left = parse_datetime(left) if isinstance(left, str) else left
-        if not isinstance(left, datetime) or left.tzinfo is None:
-            return False
-    elif isinstance(right, str):
-        if not isinstance(left, str):
-            return False
-        if not case_exact:
-            left, right = left.lower(), right.lower()
-    elif isinstance(right, bool) != isinstance(left, bool):
-        return False
-    return _OPS[op](left, right)
-
-
-_OPS = {
-    "eq": lambda a, b: a == b,
-    "co": lambda a, b: b in a,
-    "sw": lambda a, b: a.startswith(b),
-    "ew": lambda a, b: a.endswith(b),
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-}
 
 
 def _leaves(node: ast.Node) -> list[ast.Node]:

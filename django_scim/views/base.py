@@ -7,6 +7,7 @@ class attributes), so a settings change applies without a restart.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -19,6 +20,19 @@ from django_scim.adapters.context import RequestContext
 from django_scim.conf import scim_settings
 from django_scim.parsers import JSONParser, SCIMParser
 from django_scim.renderers import SCIMContentNegotiation, SCIMRenderer
+
+
+class SCIMResponse(Response):
+    """DRF's Response; once the server has sent it, the provisioning log is written."""
+
+    def close(self) -> None:
+        provisioning_log.flush_if_due()
+        super().close()
+
+
+def _scim_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    response = errors.exception_handler(exc, context)
+    return SCIMResponse(response.data, status=response.status_code, headers=dict(response.items()))
 
 
 class SCIMView(APIView):
@@ -39,8 +53,8 @@ class SCIMView(APIView):
     def get_throttles(self) -> list[Any]:
         return [cls() for cls in scim_settings.THROTTLE_CLASSES]
 
-    def get_exception_handler(self) -> Any:
-        return errors.exception_handler
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response]:
+        return _scim_exception_handler
 
     def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
         self.started = time.perf_counter()
@@ -58,7 +72,7 @@ class SCIMView(APIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        provisioning_log.attach(self, request, response)
+        provisioning_log.attach(self, request, response, self.started)
         return response
 
     def operation_name(self, request: Request) -> str:

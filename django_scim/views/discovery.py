@@ -9,14 +9,14 @@ from django_scim import errors
 from django_scim.pagination import list_response
 from django_scim.schemas import discovery
 from django_scim.schemas.registry import get_registry
-from django_scim.views.base import SCIMView
+from django_scim.views.base import SCIMResponse, SCIMView
 
 
 class ServiceProviderConfigView(SCIMView):
     operation = "discovery"
 
     def get(self, request: Request) -> Response:
-        return Response(discovery.service_provider_config(self.ctx.base_url))
+        return SCIMResponse(discovery.service_provider_config(self.ctx.base_url))
 
 
 def refuse_filter(request: Request) -> None:
@@ -32,7 +32,7 @@ class SchemaListView(SCIMView):
     def get(self, request: Request) -> Response:
         refuse_filter(request)
         documents = discovery.schema_documents(get_registry(), self.ctx.base_url)
-        return Response(list_response(documents, len(documents), 1))
+        return SCIMResponse(list_response(documents, len(documents), 1))
 
 
 class SchemaDetailView(SCIMView):
@@ -42,7 +42,7 @@ class SchemaDetailView(SCIMView):
         schema = get_registry().schema(schema_id)
         if schema is None:
             raise errors.NotFound(f"Schema {schema_id} not found.")
-        return Response(discovery.schema_document(schema, self.ctx.base_url))
+        return SCIMResponse(discovery.schema_document(schema, self.ctx.base_url))
 
 
 class ResourceTypeListView(SCIMView):
@@ -51,7 +51,7 @@ class ResourceTypeListView(SCIMView):
     def get(self, request: Request) -> Response:
         refuse_filter(request)
         documents = discovery.resource_type_documents(get_registry(), self.ctx.base_url)
-        return Response(list_response(documents, len(documents), 1))
+        return SCIMResponse(list_response(documents, len(documents), 1))
 
 
 class ResourceTypeDetailView(SCIMView):
@@ -61,4 +61,4 @@ class ResourceTypeDetailView(SCIMView):
         resource_type = get_registry().get(name)
         if resource_type is None:
             raise errors.NotFound(f"Resource type {name} not found.")
-        return Response(discovery.resource_type_document(resource_type, self.ctx.base_url))
+        return SCIMResponse(discovery.resource_type_document(resource_type, self.ctx.base_url))

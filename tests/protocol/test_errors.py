@@ -17,10 +17,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
-from django_scim.adapters import records
 from django_scim.adapters.fields import Column
 from django_scim.adapters.users import UserAdapter
 from django_scim.models import ResourceRecord
+from django_scim.storage import records
 from tests.conftest import SCIMTestClient, body
 from tests.factories import SCIMClientFactory, UserFactory
 
@@ -470,7 +470,7 @@ def test_failure_midway_through_a_create_leaves_no_rows(scim, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("element rows could not be written")
 
-    monkeypatch.setattr(records, "element_writes", fail)
+    monkeypatch.setattr(records, "replace_elements", fail)
     users, records_before = User.objects.count(), ResourceRecord.objects.count()
     response = scim.post(
         "Users", {"schemas": [USER], "userName": "bjensen", "emails": [{"value": "b@example.test"}]}

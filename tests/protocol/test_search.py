@@ -285,8 +285,11 @@ def test_id_is_case_exact(scim, data, spelling):
 
 
 def test_id_supports_the_string_operators(scim, data):
-    prefix = data.ids["bjensen"][:13]
-    assert found(scim, f'id sw "{prefix}"') == {"bjensen"}
+    """RFC 7644 §3.4.2.2: every string operator applies to ``id`` (caseExact), as rendered."""
+    scim_id = data.ids["bjensen"]
+    assert found(scim, f'id ew "{scim_id[-12:]}"') == {"bjensen"}
+    assert found(scim, f'id co "{scim_id[-14:]}"') == {"bjensen"}
+    assert found(scim, f'id sw "{scim_id}"') == {"bjensen"}
 
 
 def test_meta_resource_type(scim, data):

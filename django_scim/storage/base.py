@@ -1,0 +1,107 @@
+"""The interface every attribute's storage implements.
+
+A mapping is declared once per adapter class (``fields = {"userName":
+Column("username")}``) and shared by every request, so it keeps no state:
+whatever it needs of the request — the model, the resource type, other
+resource types for references — it takes from ``owner``, the adapter serving
+the request (see :class:`Owner`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.db.models import Model, Q, QuerySet
+
+from django_scim.errors import InvalidFilter, InvalidPath, InvalidValue
+from django_scim.paths import AttributePath
+from django_scim.schemas.attributes import Attribute
+
+if TYPE_CHECKING:
+    from django_scim.filters.to_q import Scope
+    from django_scim.patch import RelationChange
+    from django_scim.schemas.registry import ResourceType
+
+#: Builds the condition on one element from the scope its sub-attributes live in.
+ElementBuilder = Callable[["Scope"], Q]
+
+
+class Owner(Protocol):
+    """What a mapping may ask of the adapter serving a request."""
+
+    resource_type_name: str
+    created_field: str | None
+    display_field: str | None
+
+    @property
+    def resource_type(self) -> ResourceType: ...
+
+    def get_model(self) -> type[Model]: ...
+
+    def get_queryset(self) -> QuerySet: ...
+
+    def related(self, resource_type_name: str) -> Any:
+        """The adapter serving another resource type in the same request, or None."""
+
+
+class Mapping:
+    """Base class: the storage of one attribute (or sub-attribute).
+
+    Subclasses override what their storage supports; the defaults refuse
+    filtering and sorting with the SCIM error a client should see, so a custom
+    mapping that implements only reading and writing is still safe to declare.
+    """
+
+    #: The value comes from related rows, loaded for a page at once (:meth:`load`).
+    is_relation = False
+    #: The full SCIM value is also kept in the side table (the model holds a part of it).
+    keep_in_record = False
+    #: Input for this attribute is ignored: the value is derived from other data.
+    read_only = False
+
+    # -- reading ---------------------------------------------------------------
+
+    def prefetch(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` with whatever :meth:`read` needs joined or prefetched."""
+        return queryset
+
+    def load(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
+        """Read what :meth:`read` needs for all ``objs`` at once, into ``cache``."""
+
+    def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
+        """The SCIM value of ``obj``; ``stored`` is what the side table holds for the path."""
+        return stored
+
+    # -- writing ---------------------------------------------------------------
+
+    def write(self, obj: Model, value: Any, creating: bool) -> None:
+        """Put ``value`` on the unsaved ``obj`` (None: unassigned)."""
+
+    def check_unique(self, owner: Owner, obj: Model, value: Any, attribute: Attribute) -> None:
+        """Raise Uniqueness if another object holds ``value`` (inside the write's transaction)."""
+
+    def save_related(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
+        """Write relations once ``obj`` has a primary key."""
+
+    def change(self, owner: Owner, obj: Model, change: RelationChange) -> None:
+        """Apply a PATCH delta (add, remove, set, clear) to a relation attribute."""
+        raise InvalidPath("This attribute takes no relation changes.")
+
+    # -- searching -------------------------------------------------------------
+
+    def condition(
+        self, owner: Owner, path: AttributePath, target: Attribute, op: str | None, value: Any
+    ) -> Q:
+        """The objects whose singular value at ``path`` satisfies ``op value``
+        (``op`` None: present), RFC 7644 §3.4.2.2."""
+        raise InvalidFilter(f"'{path}' cannot be filtered.")
+
+    def elements(self, owner: Owner, path: AttributePath, build: ElementBuilder) -> Q:
+        """The objects with an element of the multi-valued attribute at ``path`` for
+        which ``build(scope)`` holds."""
+        raise InvalidFilter(f"'{path}' cannot be filtered.")
+
+    def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:
+        """The expression to sort by (RFC 7644 §3.4.2.3), and whether it is never absent."""
+        raise InvalidValue(f"Cannot sort by '{path}'.")

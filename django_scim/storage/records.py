@@ -1,0 +1,227 @@
+"""The side table: a SCIM resource's id, externalId, attributes and timestamps.
+
+``ResourceRecord`` keeps, per site object, what its model has no column for;
+``ResourceElement`` keeps one row per element of its multi-valued attributes,
+so that a value filter (``emails[type eq "work"]``) matches within one element
+and equality on ``value`` uses an index. Both are keyed by resource type and
+the object's primary key as text, so any model can be served unchanged.
+
+An object need not have a side row: one made outside SCIM has none until SCIM
+first writes it (its id is derived from its key, :mod:`django_scim.identity`).
+Reads never create one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import CharField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
+
+from django_scim import identity
+from django_scim.models import ResourceElement, ResourceRecord
+from django_scim.paths import AttributePath
+
+#: Annotation name on a site object -> the side-row field it carries.
+ANNOTATIONS = {
+    "scim_record_id": "id",
+    "scim_external_id": "external_id",
+    "scim_attributes": "attributes",
+    "scim_created": "created",
+    "scim_last_modified": "last_modified",
+}
+
+#: Element rows per INSERT: far below every backend's bound-parameter limit.
+ELEMENTS_PER_INSERT = 100
+
+
+@dataclass
+class Record:
+    """One object's side row as read (``id`` None: the object has none yet)."""
+
+    id: UUID | None
+    external_id: str | None
+    attributes: dict[str, Any]
+    created: datetime | None
+    last_modified: datetime | None
+
+
+def _rows_of(resource_type: str) -> QuerySet:
+    return ResourceRecord.objects.filter(resource_type=resource_type)
+
+
+def with_records(queryset: QuerySet, resource_type: str) -> QuerySet:
+    """``queryset`` with each object's side row carried along (one statement for both)."""
+    rows = _rows_of(resource_type).filter(object_pk=Cast(OuterRef("pk"), CharField()))
+    return queryset.annotate(
+        **{name: Subquery(rows.values(field)[:1]) for name, field in ANNOTATIONS.items()}
+    )
+
+
+def record_of(obj: Model) -> Record:
+    """The side row an object was read with (see :func:`with_records`)."""
+    attributes = getattr(obj, "scim_attributes", None)
+    return Record(
+        id=getattr(obj, "scim_record_id", None),
+        external_id=getattr(obj, "scim_external_id", None),
+        attributes=attributes if isinstance(attributes, dict) else {},
+        created=getattr(obj, "scim_created", None),
+        last_modified=getattr(obj, "scim_last_modified", None),
+    )
+
+
+def scim_id(resource_type: str, obj: Model, record: Record) -> str:
+    """The object's SCIM id: its side row's, else the one derived from its key."""
+    return str(record.id or identity.derived_id(resource_type, obj.pk))
+
+
+def keys_of(model: type[Model], rows: QuerySet) -> QuerySet:
+    """Primary keys of ``model`` named by the side rows ``rows``, as a subquery."""
+    return rows.order_by().values_list(
+        Cast("object_pk", output_field=model._meta.pk),
+        flat=True,  # type: ignore[arg-type]
+    )
+
+
+def having(model: type[Model], resource_type: str, condition: Q, unseen: Q | bool = False) -> Q:
+    """Objects whose side row meets ``condition``.
+
+    ``unseen`` says how objects without a side row answer: they have no side
+    attributes, so ``ne`` and ``eq null`` match them.
+    """
+    matched = Q(pk__in=keys_of(model, _rows_of(resource_type).filter(condition)))
+    if unseen is False:
+        return matched
+    without_row = ~Q(pk__in=keys_of(model, _rows_of(resource_type)))
+    return matched | (without_row if unseen is True else without_row & unseen)
+
+
+def with_id(model: type[Model], resource_type: str, value: UUID) -> Q:
+    """The object whose SCIM id is ``value`` (see :func:`with_ids`)."""
+    return with_ids(model, resource_type, [value])
+
+
+def with_ids(model: type[Model], resource_type: str, values: Iterable[UUID]) -> Q:
+    """The objects whose SCIM ids are among ``values``: an id derived from an object's key
+    (unless an older side row gives the object another id), or one a side row holds."""
+    uuid_keys = model._meta.pk.get_internal_type() == "UUIDField"
+    derived: dict[Any, UUID] = {}
+    held: list[UUID] = []
+    for value in values:
+        key = identity.key_of(resource_type, value, uuid_keys)
+        if key is not None:
+            derived[key] = value
+        if key is None or uuid_keys:
+            held.append(value)
+    rows = _rows_of(resource_type)
+    condition = Q(pk__in=keys_of(model, rows.filter(id__in=held))) if held else Q(pk__in=[])
+    if derived:
+        other = rows.filter(object_pk__in=[str(key) for key in derived]).exclude(
+            id__in=list(derived.values())
+        )
+        condition |= Q(pk__in=list(derived)) & ~Q(pk__in=keys_of(model, other))
+    return condition
+
+
+def element_owners(model: type[Model], resource_type: str, condition: Q) -> QuerySet:
+    """Keys of objects owning an element row that meets ``condition``."""
+    rows = ResourceElement.objects.filter(condition, record__resource_type=resource_type)
+    return rows.order_by().values_list(
+        Cast("record__object_pk", output_field=model._meta.pk),  # type: ignore[arg-type]
+        flat=True,
+    )
+
+
+def value_of(resource_type: str, expression: Any) -> Subquery:
+    """``expression`` over an object's side row, as a correlated subquery (for sorting)."""
+    rows = _rows_of(resource_type).filter(object_pk=Cast(OuterRef("pk"), CharField()))
+    return Subquery(rows.values_list(expression, flat=True)[:1])
+
+
+# -- element rows ------------------------------------------------------------------
+
+
+def element_key(schema_id: str, attribute_name: str, is_core: bool) -> str:
+    """``ResourceElement.attribute``: the name, URN-qualified for extensions."""
+    return attribute_name if is_core else f"{schema_id}:{attribute_name}"
+
+
+def path_element_key(path: AttributePath) -> str:
+    """``ResourceElement.attribute`` of the multi-valued attribute ``path`` names."""
+    assert path.attribute is not None
+    return element_key(path.schema, path.attribute.name, not path.is_extension)
+
+
+def column_element(items: list[Any]) -> Any:
+    """The element a column holds: the primary one, else the first (RFC 7643 §2.4)."""
+    for item in items:
+        if isinstance(item, dict) and item.get("primary") is True:
+            return item
+    return items[0] if items else None
+
+
+def multi_valued(attributes: Any, resource_type: Any) -> dict[str, Any]:
+    """The multi-valued attributes in side-table data: what element rows are made of."""
+    found: dict[str, Any] = {}
+    if not isinstance(attributes, dict):
+        return found
+    for schema in resource_type.schemas:
+        is_core = schema is resource_type.schema
+        holder = attributes if is_core else attributes.get(schema.id)
+        if not isinstance(holder, dict):
+            continue
+        for attribute in schema:
+            if attribute.multi_valued and attribute.name in holder:
+                found[element_key(schema.id, attribute.name, is_core)] = holder[attribute.name]
+    return found
+
+
+def element_rows(
+    record_id: UUID, attributes: Any, resource_type: Any, column_keys: Iterable[str]
+) -> list[ResourceElement]:
+    """One ResourceElement per element of every multi-valued attribute in ``attributes``;
+    for the attributes named by ``column_keys`` the element a column holds is marked."""
+    column_keys = frozenset(column_keys)
+    rows = []
+    for key, values in multi_valued(attributes, resource_type).items():
+        if not isinstance(values, list):
+            continue
+        marked = column_element(values) if key in column_keys else None
+        for position, item in enumerate(values):
+            data = item if isinstance(item, dict) else {"value": item}
+            value = data.get("value")
+            rows.append(
+                ResourceElement(
+                    record_id=record_id,
+                    attribute=key,
+                    position=position,
+                    data=data,
+                    value_key=value.lower()[:255] if isinstance(value, str) else None,
+                    in_column=item is marked,
+                )
+            )
+    return rows
+
+
+def replace_elements(
+    record_id: UUID, attributes: Any, resource_type: Any, column_keys: Iterable[str], new: bool
+) -> None:
+    """Write the element rows of a side row (deleting the old ones unless it is new)."""
+    if not new:
+        ResourceElement.objects.filter(record_id=record_id).delete()
+    rows = element_rows(record_id, attributes, resource_type, column_keys)
+    if rows:
+        ResourceElement.objects.bulk_create(rows, batch_size=ELEMENTS_PER_INSERT)
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data, cheaper than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
