@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
@@ -97,6 +98,13 @@ class Forbidden(SCIMError):
     default_detail = "The request is not allowed."
 
 
+class BadRequest(SCIMError):
+    """400 without a scimType: a request Django itself refuses (``SuspiciousOperation``,
+    such as a Host header outside ``ALLOWED_HOSTS``)."""
+
+    default_detail = "The request was refused as malformed or suspicious."
+
+
 class NotFound(SCIMError):
     status_code = 404
     default_detail = "Resource not found."
@@ -149,6 +157,10 @@ def _as_scim_error(exc: Exception) -> tuple[SCIMError | drf.APIException, str | 
         return exc, None
     if isinstance(exc, Http404):
         return NotFound(), None
+    if isinstance(exc, SuspiciousOperation):
+        # What Django's own handler does: a 400, reported to its security logger.
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        return BadRequest(), None
     if isinstance(exc, DjangoPermissionDenied):
         return drf.PermissionDenied(), None
     if isinstance(exc, (ProtectedError, RestrictedError)):

@@ -503,3 +503,33 @@ def test_unexpected_exception_is_500_without_its_text(scim, monkeypatch):
     data = assert_scim_error(response, 500)
     assert "xyz-123" not in response.content.decode()
     assert "RuntimeError" not in data["detail"]
+
+
+# -- Django's own request errors ----------------------------------------------------
+
+
+def test_host_outside_allowed_hosts_is_400_not_500(scim, settings, caplog):
+    """A Host header outside ALLOWED_HOSTS is Django's ``DisallowedHost``, a
+    ``SuspiciousOperation``: Django answers such requests 400, and so does SCIM, with an
+    Error body (RFC 7644 §3.12), also on a site without CommonMiddleware (which would
+    otherwise catch it before the view); Django's security logger hears of it."""
+    settings.ALLOWED_HOSTS = ["scim.example.test"]
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "django.middleware.common.CommonMiddleware"
+    ]
+    with caplog.at_level("ERROR", logger="django.security.DisallowedHost"):
+        response = scim.get("Users", HTTP_HOST="attacker.example.test")
+    data = assert_scim_error(response, 400)
+    assert "scimType" not in data
+    assert any(r.name == "django.security.DisallowedHost" for r in caplog.records)
+
+
+def test_suspicious_operation_in_a_hook_is_400(scim, monkeypatch):
+    """Any ``SuspiciousOperation`` a site's hook raises keeps Django's meaning: 400."""
+    from django.core.exceptions import SuspiciousOperation
+
+    def suspicious(self):
+        raise SuspiciousOperation("tampered session")
+
+    monkeypatch.setattr(UserAdapter, "get_queryset", suspicious)
+    assert_scim_error(scim.get("Users"), 400)
