@@ -19,6 +19,7 @@ from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
 from django_scim.conf import DELETE_MODES, IMPORT_STRINGS, scim_settings
+from django_scim.schemas.registry import Registry
 
 
 @register(Tags.compatibility)
@@ -59,8 +60,6 @@ def check_import_strings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
 @register(Tags.compatibility)
 def check_registry(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from django_scim.schemas.registry import Registry
-
     try:
         Registry(scim_settings.ADAPTERS)
     except ImproperlyConfigured as exc:

@@ -155,26 +155,41 @@ def _as_scim_error(exc: Exception) -> tuple[SCIMError | drf.APIException, str | 
         return InvalidValue(_flatten(exc.detail)), constants.INVALID_VALUE
     if isinstance(exc, drf.APIException):
         return exc, None
+    return _from_django(exc) or _from_database(exc) or _internal(), None
+
+
+def _from_django(exc: Exception) -> SCIMError | drf.APIException | None:
+    """Django's own request errors keep their meaning."""
     if isinstance(exc, Http404):
-        return NotFound(), None
+        return NotFound()
     if isinstance(exc, SuspiciousOperation):
         # What Django's own handler does: a 400, reported to its security logger.
         logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
-        return BadRequest(), None
+        return BadRequest()
     if isinstance(exc, DjangoPermissionDenied):
-        return drf.PermissionDenied(), None
+        return drf.PermissionDenied()
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        return Conflict(), None
+        return Conflict()
+    return None
+
+
+def _from_database(exc: Exception) -> SCIMError | None:
+    """A database that went away is 503; any other database error a plain 500, without
+    a word of the driver's message."""
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("SCIM request failed: database unavailable (%s)", type(exc).__name__)
-        return ServiceUnavailable(), None
+        return ServiceUnavailable()
     if isinstance(exc, DatabaseError):
         logger.exception("SCIM request failed with a database error")
-        return SCIMError("The request could not be completed.", None), None
+        return SCIMError("The request could not be completed.", None)
+    return None
+
+
+def _internal() -> SCIMError:
     logger.exception("SCIM request failed with an unexpected error")
     error = SCIMError("An internal error occurred.")
     error.status_code = 500
-    return error, None
+    return error
 
 
 def _flatten(detail: Any) -> str:

@@ -19,7 +19,8 @@ from django_scim import constants, dialects
 from django_scim.errors import InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget
 from django_scim.filters import ast
 from django_scim.filters.evaluate import ElementEvaluator, compare_values
-from django_scim.paths import AttributePath, PatchPath, parse_patch_path
+from django_scim.patch_paths import PatchPath, parse_patch_path
+from django_scim.paths import AttributePath
 from django_scim.schemas.attributes import Attribute
 from django_scim.schemas.characteristics import Mutability as M
 from django_scim.schemas.registry import ResourceType

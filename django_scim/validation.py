@@ -183,8 +183,11 @@ def _decimal(value: Any, where: str) -> float | int:
 
 
 def parse_datetime(value: str) -> datetime | None:
-    """RFC 3339 / xsd:dateTime with a 'Z' allowed on every Python we support."""
+    """RFC 3339 / xsd:dateTime with a 'Z' allowed on every Python we support; a date
+    alone is not one (RFC 7643 §2.3.5: "MUST include both a date and a time")."""
     text = value.strip()
+    if len(text) < 11 or text[10] not in "Tt ":
+        return None
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django_scim.errors import InvalidFilter
+from django_scim.paths import UnknownAttribute, parse_path
+
 
 @dataclass(frozen=True)
 class AttrRef:
@@ -67,9 +70,6 @@ def attribute_refs(node: Node) -> list[AttrRef]:
 
 def resolve_filter_path(ref: AttrRef, resource_type: Any) -> Any:
     """The attribute ``ref`` names in ``resource_type``, or InvalidFilter saying where."""
-    from django_scim.errors import InvalidFilter
-    from django_scim.paths import UnknownAttribute, parse_path
-
     try:
         path = parse_path(ref.text, resource_type)
     except UnknownAttribute:

@@ -10,7 +10,8 @@ import pytest
 
 from django_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from django_scim.errors import InvalidPath
-from django_scim.paths import UnknownAttribute, parse_patch_path, parse_path
+from django_scim.patch_paths import parse_patch_path
+from django_scim.paths import UnknownAttribute, parse_path
 from tests.unit.engine import GROUP_TYPE, USER_TYPE
 
 

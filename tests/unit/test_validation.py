@@ -188,10 +188,6 @@ def test_datetime_rejects_other_values(value):
         validate_value(WHEN, value, "when")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation.parse_datetime uses datetime.fromisoformat, which accepts a bare date",
-)
 def test_datetime_needs_a_time():
     """RFC 7643 §2.3.5: the value "MUST include both a date and a time"."""
     with pytest.raises(InvalidValue):
