@@ -179,14 +179,15 @@ class Writer:
 
     def _assign(self, obj: Model, data: dict[str, Any], creating: bool, relations: bool) -> Pending:
         """Put mapped values on ``obj``, checking uniqueness of what changed; leave the
-        side-table remainder in ``data``. Returns the relation values to write."""
+        side-table remainder in ``data``. Returns every mapping with its value, for
+        what each writes once the object is saved (relations, related rows)."""
         pending = []
         for path, mapping in self.resource_type.fields:
             value = path.get(data) if mapping.keep_in_record else path.pop(data)
             if mapping.read_only or (mapping.is_relation and not relations):
                 continue
+            pending.append((mapping, value))
             if mapping.is_relation:
-                pending.append((mapping, value))
                 continue
             before = columns(obj)
             mapping.write(obj, value, creating)
@@ -225,13 +226,15 @@ class Writer:
         try:
             if changed:
                 obj.save()
-            record = self._write_record(obj, record, data, force=changed or bool(pending))
+            related = False
+            for mapping, value in pending:
+                wrote = mapping.save_related(self.adapter, obj, value, creating)
+                related = bool(wrote) or related
+            record = self._write_record(obj, record, data, force=changed or related)
         except IntegrityError:
             raise Uniqueness(
                 f"A {self.adapter.resource_type_name} with these unique values exists."
             ) from None
-        for mapping, value in pending:
-            mapping.save_related(self.adapter, obj, value, creating)
         return record
 
     def _write_record(

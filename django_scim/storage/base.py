@@ -81,8 +81,10 @@ class Mapping:
     def check_unique(self, owner: Owner, obj: Model, value: Any, attribute: Attribute) -> None:
         """Raise Uniqueness if another object holds ``value`` (inside the write's transaction)."""
 
-    def save_related(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
-        """Write relations once ``obj`` has a primary key."""
+    def save_related(self, owner: Owner, obj: Model, value: Any, creating: bool) -> bool:
+        """Write what lives outside ``obj``'s row (relations, related rows) once it has a
+        primary key; whether anything was written (then the resource was modified)."""
+        return False
 
     def change(self, owner: Owner, obj: Model, change: RelationChange) -> None:
         """Apply a PATCH delta (add, remove, set, clear) to a relation attribute."""

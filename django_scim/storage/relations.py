@@ -200,10 +200,11 @@ class ManyToMany(Mapping):
                 raise InvalidValue(f"Members of type {kind!r} are not supported here.")
         return [item.get("value") for item in value or []]
 
-    def save_related(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
+    def save_related(self, owner: Owner, obj: Model, value: Any, creating: bool) -> bool:
         if self.read_only or (creating and not value):
-            return
+            return False
         getattr(obj, self.relation).set(resolve(self._target(owner), self._values(value)))
+        return True
 
     def change(self, owner: Owner, obj: Any, change: Any) -> None:
         """O(k) membership changes: the existing members are never loaded."""
