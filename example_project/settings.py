@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "example_project.accounts",
+    "example_project.directory",
     # The four SCIM lines of the README:
     "rest_framework",
     "django_scim",

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "rest_framework",
     "django_scim",
+    # The example project's custom mappings (tests/test_custom_mappings.py).
+    "example_project.directory",
 ]
 
 MIDDLEWARE = [
