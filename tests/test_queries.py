@@ -134,10 +134,11 @@ def test_a_patch_that_changes_nothing_writes_nothing(warm, django_assert_num_que
 
 def test_delete_user(warm, django_assert_num_queries):
     """auth, transaction, the user locked with its side row, Django's cascade for the user
-    (admin log, groups, permissions, the user: its delete() as Django documents it), the
-    side row's collector (read, element rows, side row), log."""
+    (admin log, groups, permissions, the example directory's profile, the user: its
+    delete() as Django documents it), the side row's collector (read, element rows,
+    side row), log."""
     user_id = body(warm.post("Users", {"userName": "bjensen"}))["id"]
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = warm.delete(f"Users/{user_id}")
     assert response.status_code == 204
 
