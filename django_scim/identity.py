@@ -23,6 +23,7 @@ a side row holding it.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +34,9 @@ _KEY_BITS = 62
 _KEY_MASK = (1 << _KEY_BITS) - 1
 
 
+@lru_cache(maxsize=256)
 def _digest(resource_type: str) -> bytes:
+    """A pure function of the type's name, so its results are kept (a constant table)."""
     return hashlib.sha256(f"django_scim:{resource_type}".encode()).digest()
 
 

@@ -39,6 +39,7 @@ class Projection:
         self.resource_type = resource_type
         self.includes = self._parse(split_names(attributes))
         self.excludes = self._parse(split_names(excluded))
+        self._rules: dict[tuple[str, str], tuple[bool, set[str] | None, bool]] = {}
 
     @property
     def key(self) -> tuple[frozenset[Key], frozenset[Key]]:
@@ -91,17 +92,27 @@ class Projection:
             k[2] for k in self.excludes if k[:2] == (schema_id, attribute.name) and k[2] is not None
         }
 
+    def _rule(self, schema_id: str, name: str) -> tuple[bool, set[str] | None, bool]:
+        """What happens to one attribute: (shown at all, sub-attributes, keep or drop
+        them), worked out once per name, then reused for every resource projected."""
+        found = self._rules.get((schema_id, name))
+        if found is None:
+            found = (False, None, False)
+            attribute = self._attribute(schema_id, name)
+            decision = self._decide(schema_id, attribute) if attribute is not None else False
+            if isinstance(decision, set):
+                found = (True, decision, True)
+            elif decision:
+                dropped = self._excluded_subs(schema_id, attribute)  # type: ignore[arg-type]
+                found = (True, dropped or None, False)
+            self._rules[(schema_id, name)] = found
+        return found
+
     def _project_attribute(self, schema_id: str, name: str, value: Any) -> Any:
-        attribute = self._attribute(schema_id, name)
-        if attribute is None:
+        shown, subs, keep = self._rule(schema_id, name)
+        if not shown:
             return None
-        decision = self._decide(schema_id, attribute)
-        if decision is False:
-            return None
-        if isinstance(decision, set):
-            return _only_subs(value, decision, keep=True)
-        dropped = self._excluded_subs(schema_id, attribute)
-        return _only_subs(value, dropped, keep=False) if dropped else value
+        return _only_subs(value, subs, keep=keep) if subs is not None else value
 
     def apply(self, resource: dict[str, Any]) -> dict[str, Any]:
         """The resource as the response should carry it."""

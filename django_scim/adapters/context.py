@@ -25,6 +25,7 @@ class RequestContext:
         self.client = client
         self.registry = registry or get_registry()
         self._adapters: dict[str, ResourceAdapter] = {}
+        self._prefixes: dict[str, str] = {}
         #: What mappings loaded for a page of objects (references of relations).
         self.loaded: dict[Any, Any] = {}
 
@@ -37,6 +38,9 @@ class RequestContext:
         return self._adapters[name]
 
     def location(self, resource_type: str, scim_id: Any) -> str:
-        found = self.registry.get(resource_type)
-        endpoint = found.endpoint if found else f"/{resource_type}"
-        return f"{self.base_url}{endpoint}/{scim_id}"
+        prefix = self._prefixes.get(resource_type)
+        if prefix is None:
+            found = self.registry.get(resource_type)
+            endpoint = found.endpoint if found else f"/{resource_type}"
+            prefix = self._prefixes[resource_type] = f"{self.base_url}{endpoint}/"
+        return f"{prefix}{scim_id}"

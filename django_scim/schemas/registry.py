@@ -57,17 +57,19 @@ class ResourceType:
     def schemas(self) -> tuple[Schema, ...]:
         return (self.schema, *self.extensions)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Schema]:
+        return {schema.id.lower(): schema for schema in self.schemas}
+
     def schema_by_id(self, schema_id: str) -> Schema:
-        for schema in self.schemas:
-            if schema.id.lower() == schema_id.lower():
-                return schema
-        raise KeyError(schema_id)
+        found = self._by_id.get(schema_id.lower())
+        if found is None:
+            raise KeyError(schema_id)
+        return found
 
     def extension_by_id(self, schema_id: str) -> Schema | None:
-        for schema in self.extensions:
-            if schema.id.lower() == schema_id.lower():
-                return schema
-        return None
+        found = self._by_id.get(schema_id.lower())
+        return None if found is self.schema else found
 
     @property
     def path_segment(self) -> str:
