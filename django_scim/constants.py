@@ -29,3 +29,8 @@ NO_TARGET = "noTarget"
 INVALID_VALUE = "invalidValue"
 INVALID_VERS = "invalidVers"
 SENSITIVE = "sensitive"
+
+# RFC 9865 §2.1, pagination errors (extending Table 9).
+INVALID_CURSOR = "invalidCursor"
+EXPIRED_CURSOR = "expiredCursor"
+INVALID_COUNT = "invalidCount"

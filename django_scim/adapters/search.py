@@ -12,10 +12,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from django_scim import errors
-from django_scim.adapters import reading, rendering
+from django_scim.adapters import cursors, reading, rendering
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.adapters.context import RequestContext
-from django_scim.constants import SEARCH_REQUEST
+from django_scim.constants import LIST_RESPONSE, SEARCH_REQUEST
 from django_scim.filters.ast import attribute_refs
 from django_scim.filters.parser import parse_filter
 from django_scim.filters.to_q import QueryTranslator
@@ -34,6 +34,7 @@ SEARCH_KEYS = (
     "count",
     "attributes",
     "excludedAttributes",
+    "cursor",
 )
 
 
@@ -81,7 +82,10 @@ def render_page(
 
 
 def query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
-    """A ListResponse of one resource type."""
+    """A ListResponse of one resource type: index paging, or cursor paging (RFC 9865) when
+    the request carries ``cursor`` (empty for the first page)."""
+    if params.get("cursor") is not None:
+        return cursor_query(adapter, params)
     start, count = parse_paging(params.get("startIndex"), params.get("count"))
     queryset = adapter.get_queryset()
     if params.get("filter") is not None:
@@ -91,12 +95,40 @@ def query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
     return list_response(resources, total, start)
 
 
+def cursor_query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
+    """A cursor-paged ListResponse (RFC 9865 §2): ``nextCursor`` unless this is the last
+    page, ``previousCursor`` unless the first; no ``startIndex``; ``totalResults`` only
+    when the first page holds every match, as nothing is counted."""
+    query_id = cursors.query_id(adapter, params)
+    queryset = adapter.get_queryset()
+    if params.get("filter") is not None:
+        queryset = filtered(adapter, queryset, params["filter"])
+    projection = projection_of(adapter.resource_type, params)
+    found = cursors.page(adapter, queryset, params, projection, query_id)
+    response: dict[str, Any] = {"schemas": [LIST_RESPONSE]}
+    if found.total is not None:
+        response["totalResults"] = found.total
+    response["itemsPerPage"] = len(found.objects)
+    for name, position in (("previousCursor", found.previous), ("nextCursor", found.next)):
+        if position is not None:
+            response[name] = cursors.encode(position, query_id, adapter.client)
+    response["Resources"] = [
+        projection.apply(rendering.render(adapter, obj, projection)) for obj in found.objects
+    ]
+    return response
+
+
 def query_all(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """POST /.search: the query over every resource type, concatenated in registry order.
 
     A filter condition naming an attribute one resource type lacks is false for
     that type; sorting applies within each type, paging over the concatenation.
     """
+    if params.get("cursor") is not None:
+        raise errors.InvalidCursor(
+            "Cursor paging is offered per resource type (POST /{endpoint}/.search), "
+            "not across every type."
+        )
     start, count = parse_paging(params.get("startIndex"), params.get("count"))
     if params.get("filter") is not None:
         _check_known_somewhere(ctx, params["filter"])

@@ -22,6 +22,7 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
         "filter": {"supported": True, "maxResults": scim_settings.MAX_RESULTS},
         "changePassword": {"supported": True},
         "sort": {"supported": True},
+        "pagination": pagination(),
         "etag": {"supported": False},
         "authenticationSchemes": [
             {
@@ -40,6 +41,19 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
     if scim_settings.DOCUMENTATION_URI:
         doc["documentationUri"] = scim_settings.DOCUMENTATION_URI
     return doc
+
+
+def pagination() -> dict[str, Any]:
+    """RFC 9865 §4: both methods, index the default (§2.5: existing clients expect it)."""
+    max_page = scim_settings.MAX_RESULTS
+    return {
+        "cursor": True,
+        "index": True,
+        "defaultPaginationMethod": "index",
+        "defaultPageSize": max(1, min(scim_settings.DEFAULT_COUNT, max_page)),
+        "maxPageSize": max_page,
+        "cursorTimeout": scim_settings.CURSOR_TIMEOUT,
+    }
 
 
 def schema_document(schema: Schema, base_url: str) -> dict[str, Any]:
