@@ -1,28 +1,158 @@
-"""Admin for SCIM clients (token shown once, on creation) and the read-only provisioning log."""
+"""Admin for SCIM clients (token lifecycle, health) and the read-only provisioning log.
+
+Clients: a token is shown once, when it is issued (on creation, or by
+rotation); every lifecycle step goes through :mod:`django_scim.clients`, like
+``manage.py scim_token``. Each client has a health page
+(:mod:`django_scim.health`). The log is append-only here: no add, change or
+delete; retention is ``scim_prune_logs``'s job.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from django_scim import jsoncodec
+from django_scim import clients, health, history, jsoncodec
+from django_scim.admin_pages import change_table, history_response
+from django_scim.conf import scim_settings
 from django_scim.models import ProvisioningLog, SCIMClient
+
+# -- clients ----------------------------------------------------------------------------
+
+
+def _log_count(since: Any, errors: bool) -> Coalesce:
+    rows = ProvisioningLog.objects.filter(client=OuterRef("pk"), created__gte=since)
+    if errors:
+        rows = rows.filter(status__gte=400)
+    counted = rows.order_by().values("client").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class ExpiryFilter(admin.SimpleListFilter):
+    title = _("expiry")
+    parameter_name = "expiry"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("expired", _("expired")),
+            ("soon", _("expires soon")),
+            ("never", _("never expires")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        now = timezone.now()
+        soon = now + timedelta(days=scim_settings.TOKEN_EXPIRY_WARNING_DAYS)
+        return {
+            "expired": lambda: queryset.filter(expires__lte=now),
+            "soon": lambda: queryset.filter(expires__gt=now, expires__lte=soon),
+            "never": lambda: queryset.filter(expires__isnull=True),
+        }.get(self.value() or "", lambda: queryset)()
 
 
 @admin.register(SCIMClient)
 class SCIMClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "token_prefix", "scope", "is_active", "created", "last_used")
-    list_filter = ("is_active", "scope")
+    list_display = (
+        "name",
+        "token_prefix",
+        "scope",
+        "state",
+        "strict",
+        "last_used",
+        "expiry",
+        "requests_24h",
+        "errors_24h",
+        "health_link",
+    )
+    list_filter = ("is_active", "scope", "strict", ExpiryFilter)
     search_fields = ("name", "token_prefix")
     readonly_fields = ("token_prefix", "created", "last_used")
-    fields = ("name", "scope", "is_active", "token_prefix", "created", "last_used")
-    actions = ["revoke", "rotate_token"]
+    fields = (
+        "name",
+        "scope",
+        "strict",
+        "is_active",
+        "expires",
+        "cycle_minutes",
+        "token_prefix",
+        "created",
+        "last_used",
+    )
+    actions = ["revoke", "reactivate", "rotate_token", "reactivate_and_rotate"]
+    change_form_template = "admin/django_scim/scimclient/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SCIMClient]:
+        since = timezone.now() - timedelta(hours=24)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                scim_requests_24h=_log_count(since, errors=False),
+                scim_errors_24h=_log_count(since, errors=True),
+            )
+        )
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/rotate/", wrap(self.rotate_view), name="django_scim_rotate"),
+            path("<path:object_id>/health/", wrap(self.health_view), name="django_scim_health"),
+            *super().get_urls(),
+        ]
+
+    # -- columns
+
+    @admin.display(description=_("state"))
+    def state(self, obj: SCIMClient) -> str:
+        if not obj.is_active:
+            return str(_("revoked"))
+        return str(_("expired")) if obj.is_expired else str(_("active"))
+
+    @admin.display(description=_("expires"), ordering="expires")
+    def expiry(self, obj: SCIMClient) -> str:
+        if obj.expires is None:
+            return "—"
+        left = obj.expires - timezone.now()
+        text = f"{obj.expires:%Y-%m-%d %H:%M}"
+        if left <= timedelta(0):
+            return format_html('<strong class="scim-expired">{} ({})</strong>', text, _("expired"))
+        if left <= timedelta(days=scim_settings.TOKEN_EXPIRY_WARNING_DAYS):
+            return format_html(
+                '<strong class="scim-expires-soon">{} ({})</strong>',
+                text,
+                _("in %(days)d days") % {"days": left.days},
+            )
+        return text
+
+    @admin.display(description=_("requests (24 h)"), ordering="scim_requests_24h")
+    def requests_24h(self, obj: Any) -> int:
+        return obj.scim_requests_24h
+
+    @admin.display(description=_("errors (24 h)"), ordering="scim_errors_24h")
+    def errors_24h(self, obj: Any) -> int:
+        return obj.scim_errors_24h
+
+    @admin.display(description=_("health"))
+    def health_link(self, obj: SCIMClient) -> str:
+        url = reverse("admin:django_scim_health", args=[obj.pk])
+        stale = health.is_stale(obj, obj.last_used, timezone.now())
+        label = _("stale") if stale else _("health")
+        css = "scim-stale" if stale else "scim-healthy"
+        return format_html('<a class="{}" href="{}">{}</a>', css, url, label)
+
+    # -- creation and lifecycle
 
     def save_model(self, request: HttpRequest, obj: SCIMClient, form: Any, change: bool) -> None:
         if not change:
@@ -44,17 +174,104 @@ class SCIMClientAdmin(admin.ModelAdmin):
             ),
         )
 
+    def _each(self, request: HttpRequest, queryset: QuerySet, step: Any) -> None:
+        for client in queryset:
+            try:
+                raw = step(client)
+            except clients.ClientError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
+            if raw:
+                self._show_token(request, client, raw)
+            else:
+                self.message_user(request, _("%s: done.") % client.name)
+
     @admin.action(description=_("Revoke selected clients"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[SCIMClient]) -> None:
         count = queryset.update(is_active=False)
         self.message_user(request, _("%d client(s) revoked.") % count)
 
+    @admin.action(description=_("Reactivate selected clients (their current token works again)"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[SCIMClient]) -> None:
+        self._each(request, queryset, clients.reactivate)
+
     @admin.action(description=_("Issue a new token (the old one stops working)"))
     def rotate_token(self, request: HttpRequest, queryset: QuerySet[SCIMClient]) -> None:
-        for client in queryset:
-            raw = client.set_token()
-            client.save(update_fields=["token_prefix", "token_digest"])
-            self._show_token(request, client, raw)
+        self._each(request, queryset, clients.rotate)
+
+    @admin.action(description=_("Reactivate and issue a new token"))
+    def reactivate_and_rotate(self, request: HttpRequest, queryset: QuerySet[SCIMClient]) -> None:
+        self._each(request, queryset, lambda client: clients.rotate(client, reactivate=True))
+
+    # -- pages
+
+    def _client(self, request: HttpRequest, object_id: str, change: bool) -> SCIMClient:
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        allowed = self.has_change_permission if change else self.has_view_permission
+        if not allowed(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def rotate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Confirm, then issue a new token; a revoked client is reactivated only if asked."""
+        client = self._client(request, object_id, change=True)
+        change_url = reverse("admin:django_scim_scimclient_change", args=[client.pk])
+        if request.method == "POST":
+            try:
+                raw = clients.rotate(client, reactivate=bool(request.POST.get("reactivate")))
+            except clients.ClientError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self._show_token(request, client, raw)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": client,
+            "title": _("Rotate the token of %s") % client.name,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/django_scim/scimclient/rotate.html", context)
+
+    def health_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        client = self._client(request, object_id, change=False)
+        report = health.health(client)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": client,
+            "title": _("Provisioning health of %s") % client.name,
+            "health": report,
+            "chart": mark_safe(health.chart(report.hours)),  # numbers and dates only
+            "stale_after": health.stale_after(client),
+            "log_url": reverse("admin:django_scim_provisioninglog_changelist")
+            + f"?client__id__exact={client.pk}",
+        }
+        return TemplateResponse(request, "admin/django_scim/scimclient/health.html", context)
+
+
+# -- the provisioning log -----------------------------------------------------------------
+
+
+class StatusClassFilter(admin.SimpleListFilter):
+    title = _("outcome")
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("2xx", _("success (2xx)")),
+            ("4xx", _("refused (4xx)")),
+            ("5xx", _("failed (5xx)")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value not in {"2xx", "4xx", "5xx"}:
+            return queryset
+        low = int(value[0]) * 100
+        return queryset.filter(status__gte=low, status__lt=low + 100)
 
 
 @admin.register(ProvisioningLog)
@@ -68,43 +285,82 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
         "operation",
         "status",
         "scim_type",
+        "protected_account",
         "duration_ms",
     )
     list_filter = (
         "client",
         "resource_type",
         "method",
+        StatusClassFilter,
         "status",
         "operation",
+        "protected_account",
         ("created", admin.DateFieldListFilter),
     )
-    search_fields = ("path", "resource_id", "client_name")
+    search_fields = ("resource_id", "path", "client_name")
     date_hierarchy = "created"
     list_select_related = ("client",)
     show_full_result_count = False
     fields = (
         "created",
-        "client",
-        "client_name",
+        "sent_by",
         "method",
         "path",
         "resource_type",
-        "resource_id",
+        "resource_link",
         "operation",
         "status",
         "scim_type",
+        "protected_account",
         "duration_ms",
         "remote_addr",
+        "change_table",
         "pretty_request_body",
         "pretty_response_body",
     )
     readonly_fields = fields
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "history/<str:resource_type>/<str:resource_id>/",
+                wrap(self.history_view),
+                name="django_scim_resource_history",
+            ),
+            *super().get_urls(),
+        ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an audit trail: retention is scim_prune_logs's job
+
+    @admin.display(description=_("client"))
+    def sent_by(self, obj: ProvisioningLog) -> str:
+        """The client, linked while it exists; its name as logged once it is deleted."""
+        if obj.client_id is None:
+            return obj.client_name or "—"
+        url = reverse("admin:django_scim_scimclient_change", args=[obj.client_id])
+        return format_html('<a href="{}">{}</a>', url, obj.client_name)
+
+    @admin.display(description=_("resource id"))
+    def resource_link(self, obj: ProvisioningLog) -> str:
+        if not (obj.resource_type and obj.resource_id):
+            return "—"
+        url = reverse(
+            "admin:django_scim_resource_history", args=[obj.resource_type, obj.resource_id]
+        )
+        return format_html('{} (<a href="{}">{}</a>)', obj.resource_id, url, _("history"))
+
+    @admin.display(description=_("changes"))
+    def change_table(self, obj: ProvisioningLog) -> str:
+        return change_table(obj.changes)
 
     @admin.display(description=_("request body"))
     def pretty_request_body(self, obj: ProvisioningLog) -> str:
@@ -113,6 +369,16 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("response body"))
     def pretty_response_body(self, obj: ProvisioningLog) -> str:
         return _pretty(obj.response_body)
+
+    def history_view(
+        self, request: HttpRequest, resource_type: str, resource_id: str
+    ) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        resource = history.Resource(resource_type, resource_id)
+        return history_response(
+            request, self.admin_site, resource, title=f"{resource_type} {resource_id}"
+        )
 
 
 def _pretty(text: str) -> str:

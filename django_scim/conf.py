@@ -59,10 +59,25 @@ DEFAULTS: dict[str, Any] = {
     "LOG_RETENTION_DAYS": 90,
     # How often (seconds) a client's last_used time is written; 0 writes every request.
     "LAST_USED_PRECISION": 60,
+    # Accounts no SCIM client may set a password on, delete, rename or change the privileges
+    # of (deactivating them stays allowed): an import string of a predicate taking the object,
+    # or None to protect no one. The default protects staff and superuser accounts.
+    "PROTECTED_ACCOUNT": "django_scim.adapters.protection.is_staff_or_superuser",
+    # A client is flagged stale in the admin when nothing arrived from it for this many of its
+    # provider's cycles (SCIMClient.cycle_minutes; Entra ID runs every ~40 minutes).
+    "STALE_AFTER_CYCLES": 3,
+    # The admin flags tokens expiring within this many days.
+    "TOKEN_EXPIRY_WARNING_DAYS": 14,
 }
 
 IMPORT_STRINGS = frozenset(
-    {"ADAPTERS", "AUTHENTICATION_CLASSES", "PERMISSION_CLASSES", "THROTTLE_CLASSES"}
+    {
+        "ADAPTERS",
+        "AUTHENTICATION_CLASSES",
+        "PERMISSION_CLASSES",
+        "THROTTLE_CLASSES",
+        "PROTECTED_ACCOUNT",
+    }
 )
 
 DELETE_MODES = ("delete", "deactivate")
@@ -73,6 +88,15 @@ def _import(value: str, key: str) -> Any:
         return import_string(value)
     except ImportError as exc:
         raise ImproperlyConfigured(f"SCIM[{key!r}]: could not import {value!r}: {exc}") from exc
+
+
+def _resolve(value: Any, key: str) -> Any:
+    """An import string, or a list of them, resolved; anything else as it is."""
+    if isinstance(value, str):
+        return _import(value, key)
+    if isinstance(value, (list, tuple)):
+        return [_import(item, key) if isinstance(item, str) else item for item in value]
+    return value
 
 
 class SCIMSettings:
@@ -98,7 +122,7 @@ class SCIMSettings:
             return self._cache[name]
         value = self.user_settings.get(name, DEFAULTS[name])
         if name in IMPORT_STRINGS:
-            value = [_import(item, name) if isinstance(item, str) else item for item in value]
+            value = _resolve(value, name)
             self._cache[name] = value
         return value
 

@@ -129,6 +129,25 @@ class BadRequest(SCIMError):
     default_detail = "The request was refused as malformed or suspicious."
 
 
+class ProtectedAccount(SCIMError):
+    """403: a write the site protects its administrators from (``SCIM["PROTECTED_ACCOUNT"]``).
+
+    RFC 7644 §3.12 has no scimType for it; the detail starts with
+    :attr:`detail_prefix`, which the provisioning log looks for to mark the row.
+    """
+
+    status_code = 403
+    detail_prefix = "Protected account:"
+    default_detail = f"{detail_prefix} no SCIM client may make this change to this account."
+
+    @classmethod
+    def refusing(cls, action: str, resource_type: str) -> ProtectedAccount:
+        return cls(
+            f"{cls.detail_prefix} no SCIM client may {action} a staff or superuser "
+            f"{resource_type}; deactivating it is allowed."
+        )
+
+
 class NotFound(SCIMError):
     status_code = 404
     default_detail = "Resource not found."

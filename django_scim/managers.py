@@ -6,17 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from django_scim import tokens
 
 
 class SCIMClientQuerySet(models.QuerySet):
     def authenticate(self, raw: str) -> Any:
-        """The active client owning ``raw``, or None. One indexed query."""
+        """The active, unexpired client owning ``raw``, or None. One indexed query."""
         if not raw:
             return None
         digest = tokens.digest(raw)
-        client = self.filter(token_digest=digest, is_active=True).first()
+        unexpired = models.Q(expires__isnull=True) | models.Q(expires__gt=timezone.now())
+        client = self.filter(unexpired, token_digest=digest, is_active=True).first()
         if client is None or not tokens.matches(raw, client.token_digest):
             return None
         return client

@@ -44,6 +44,20 @@ class SCIMClient(models.Model):
     )
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    expires = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("After this time the token is refused (401). Empty: it does not expire."),
+    )
+    cycle_minutes = models.PositiveIntegerField(
+        _("provisioning cycle (minutes)"),
+        default=40,
+        help_text=_(
+            "How often the identity provider calls (Entra ID: about every 40 minutes). The "
+            "client is flagged stale after SCIM['STALE_AFTER_CYCLES'] cycles without a request."
+        ),
+    )
 
     objects = SCIMClientQuerySet.as_manager()
 
@@ -62,6 +76,10 @@ class SCIMClient(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.READ_WRITE
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires is not None and self.expires <= timezone.now()
 
     def set_token(self, raw: str | None = None) -> str:
         """Store a digest of ``raw`` (or of a new token) and return the raw token once."""
@@ -82,6 +100,15 @@ class ResourceRecord(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now)
     last_modified = models.DateTimeField(default=timezone.now)
+    #: The client whose write made this row: the object is managed by that client.
+    client = models.ForeignKey(
+        SCIMClient,
+        verbose_name=_("provisioned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
+    )
 
     class Meta:
         verbose_name = _("SCIM resource record")
@@ -151,6 +178,15 @@ class ProvisioningLog(models.Model):
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
     request_body = models.TextField(_("request body"), blank=True)
     response_body = models.TextField(_("response body"), blank=True)
+    #: What a write changed (django_scim.adapters.changes): path, before, after; secrets redacted.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    protected_account = models.BooleanField(
+        _("refused: protected account"),
+        default=False,
+        help_text=_(
+            "Set when the request was refused because it would have changed a protected account."
+        ),
+    )
 
     objects = ProvisioningLogQuerySet.as_manager()
 
@@ -158,9 +194,16 @@ class ProvisioningLog(models.Model):
         verbose_name = _("provisioning log entry")
         verbose_name_plural = _("provisioning log")
         ordering = ["-created"]
+        # Each list filter and the health page read a range of one of these, newest first.
         indexes = [
-            models.Index(fields=["status"], name="django_scim_log_status"),
-            models.Index(fields=["resource_type", "resource_id"], name="django_scim_log_resource"),
+            models.Index(fields=["status", "created"], name="django_scim_log_status_time"),
+            models.Index(
+                fields=["resource_type", "resource_id", "created"],
+                name="django_scim_log_resource_time",
+            ),
+            models.Index(
+                fields=["client", "created", "status"], name="django_scim_log_client_time"
+            ),
         ]
 
     def __str__(self) -> str:

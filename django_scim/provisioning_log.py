@@ -32,6 +32,7 @@ from typing import Any
 
 from django_scim import jsoncodec
 from django_scim.conf import scim_settings
+from django_scim.errors import ProtectedAccount
 from django_scim.models import ProvisioningLog, SCIMClient
 from django_scim.schemas.registry import get_registry
 
@@ -136,6 +137,17 @@ def entry(view: Any, request: Any, response: Any, started: float) -> Provisionin
         remote_addr=request.META.get("REMOTE_ADDR") or None,
         request_body=_request_body(request) if log_bodies else "",
         response_body=_response_body(response) if log_bodies else "",
+        changes=getattr(response, "changes", None) or [],
+        protected_account=_refused_as_protected(response.status_code, data),
+    )
+
+
+def _refused_as_protected(status: int, data: dict[str, Any]) -> bool:
+    detail = data.get("detail")
+    return (
+        status == ProtectedAccount.status_code
+        and isinstance(detail, str)
+        and detail.startswith(ProtectedAccount.detail_prefix)
     )
 
 

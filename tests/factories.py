@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from django_scim.models import SCIMClient
+from django_scim.models import ProvisioningLog, SCIMClient
 
 KNOWN_TOKEN = "scim_test-token-0123456789abcdef"
 
@@ -24,6 +24,17 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
     is_active = True
     password = factory.django.Password("secret-password")
+
+
+class StaffUserFactory(UserFactory):
+    """A staff account: protected from SCIM clients by default (SCIM["PROTECTED_ACCOUNT"])."""
+
+    is_staff = True
+
+
+class SuperUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
 
 
 class GroupFactory(DjangoModelFactory):
@@ -59,3 +70,19 @@ class SCIMClientFactory(DjangoModelFactory):
         client.save()
         client.raw_token = raw
         return client
+
+
+class ProvisioningLogFactory(DjangoModelFactory):
+    """A log row as a successful read leaves it; pass ``client`` to tie it to one."""
+
+    class Meta:
+        model = ProvisioningLog
+
+    method = "GET"
+    path = factory.Sequence(lambda n: f"/scim/v2/Users/{n:08d}")
+    resource_type = "User"
+    operation = "read"
+    status = 200
+    duration_ms = 1.0
+    client_name = factory.LazyAttribute(lambda o: o.client.name if o.client else "")
+    client = None

@@ -73,7 +73,13 @@ def test_adding_a_client_shows_its_token_once_and_stores_the_digest(admin_client
     holds only its SHA-256 digest."""
     response = admin_client.post(
         reverse("admin:django_scim_scimclient_add"),
-        {"name": "Okta", "scope": "read_write", "is_active": "on", "_save": "Save"},
+        {
+            "name": "Okta",
+            "scope": "read_write",
+            "is_active": "on",
+            "cycle_minutes": "40",
+            "_save": "Save",
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -92,7 +98,13 @@ def test_token_issued_in_the_admin_authenticates(admin_client):
     """The token shown after adding a client is a working bearer token (RFC 6750 §2.1)."""
     response = admin_client.post(
         reverse("admin:django_scim_scimclient_add"),
-        {"name": "Okta", "scope": "read_write", "is_active": "on", "_save": "Save"},
+        {
+            "name": "Okta",
+            "scope": "read_write",
+            "is_active": "on",
+            "cycle_minutes": "40",
+            "_save": "Save",
+        },
         follow=True,
     )
     raw = TOKEN_IN_MESSAGE.search(response.content.decode()).group(1)
@@ -105,7 +117,13 @@ def test_editing_a_client_keeps_its_token(admin_client):
     digest = record.token_digest
     response = admin_client.post(
         reverse("admin:django_scim_scimclient_change", args=[record.pk]),
-        {"name": "New Name", "scope": "read_write", "is_active": "on", "_save": "Save"},
+        {
+            "name": "New Name",
+            "scope": "read_write",
+            "is_active": "on",
+            "cycle_minutes": "40",
+            "_save": "Save",
+        },
         follow=True,
     )
     assert response.status_code == 200

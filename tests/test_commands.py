@@ -7,10 +7,12 @@ secret store) and never again: ``list`` shows only the display prefix
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from django_scim.constants import USER_SCHEMA
 from django_scim.models import SCIMClient
@@ -151,3 +153,91 @@ def test_revoke_of_unknown_name_fails(db):
     """A typo in the name is an error, not a silent no-op."""
     with pytest.raises(CommandError, match="Nobody"):
         run("revoke", "Nobody")
+
+
+# -- the token's whole life: rotate, reactivate, delete, expiry -------------------------
+
+
+def test_rotate_prints_a_new_token_and_retires_the_old(db):
+    """RFC 6819 §5.1.5.3: the new token works, the old one gets 401."""
+    old = run("create", "Okta").strip()
+    new = run("rotate", "Okta").strip()
+    assert new != old
+    assert bearer(old).get("Users").status_code == 401
+    assert bearer(new).get("Users").status_code == 200
+
+
+def test_rotate_of_a_revoked_client_is_refused(db):
+    """Never a token that cannot work: a revoked client's new token would get 401."""
+    run("create", "Temp")
+    run("revoke", "Temp")
+    with pytest.raises(CommandError, match="--reactivate"):
+        run("rotate", "Temp")
+
+
+def test_rotate_with_reactivate_gives_a_working_token(db):
+    run("create", "Temp")
+    run("revoke", "Temp")
+    raw = run("rotate", "Temp", "--reactivate").strip()
+    assert bearer(raw).get("Users").status_code == 200
+
+
+def test_create_after_revoke_says_how_to_go_on(db):
+    """The issue's case: ``create Temp`` after ``revoke Temp`` names rotate and delete."""
+    run("create", "Temp")
+    run("revoke", "Temp")
+    with pytest.raises(CommandError, match="rotate it with --reactivate, or delete it"):
+        run("create", "Temp")
+
+
+def test_reactivate_makes_the_old_token_work_again(db):
+    raw = run("create", "Okta").strip()
+    run("revoke", "Okta")
+    run("reactivate", "Okta")
+    assert bearer(raw).get("Users").status_code == 200
+
+
+def test_delete_removes_the_client(db):
+    run("create", "Temp")
+    run("delete", "Temp")
+    assert not SCIMClient.objects.filter(name="Temp").exists()
+
+
+def test_delete_frees_the_name(db):
+    run("create", "Temp")
+    run("delete", "Temp")
+    assert run("create", "Temp").strip().startswith("scim_")
+
+
+def test_expired_token_is_refused(db):
+    raw = run("create", "Okta", "--expires-in", "1").strip()
+    expire("Okta")
+    assert bearer(raw).get("Users").status_code == 401
+
+
+def test_unexpired_token_authenticates(db):
+    raw = run("create", "Okta", "--expires-in", "30").strip()
+    assert bearer(raw).get("Users").status_code == 200
+
+
+def test_rotate_of_an_expired_client_needs_a_new_expiry(db):
+    run("create", "Okta", "--expires-in", "1")
+    expire("Okta")
+    with pytest.raises(CommandError, match="--no-expiry"):
+        run("rotate", "Okta")
+
+
+def test_rotate_with_no_expiry_renews_an_expired_client(db):
+    run("create", "Okta", "--expires-in", "1")
+    expire("Okta")
+    raw = run("rotate", "Okta", "--no-expiry").strip()
+    assert bearer(raw).get("Users").status_code == 200
+
+
+def test_list_shows_expiry(db):
+    run("create", "Okta", "--expires-in", "30")
+    assert "\texpires 20" in run("list")
+
+
+def expire(name: str) -> None:
+    SCIMClient.objects.filter(name=name).update(expires=timezone.now() - timedelta(seconds=1))

@@ -24,10 +24,11 @@ from django.utils import timezone
 
 from django_scim import dialects, identity, signals
 from django_scim import patch as patching
-from django_scim.adapters import lifecycle, reading, rendering
+from django_scim.adapters import changes as changesets
+from django_scim.adapters import lifecycle, protection, reading, rendering
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.errors import Mutability, Uniqueness
-from django_scim.models import ResourceRecord
+from django_scim.models import ResourceRecord, SCIMClient
 from django_scim.projection import Projection
 from django_scim.storage import records
 from django_scim.storage.base import Mapping
@@ -43,6 +44,11 @@ def columns(obj: Model) -> dict[str, Any]:
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
+def _managing(client: Any) -> SCIMClient | None:
+    """The client a new side row records as managing its object (a SCIMClient, if any)."""
+    return client if isinstance(client, SCIMClient) else None
+
+
 class Writer:
     """The writes of one resource type, for one request."""
 
@@ -50,6 +56,8 @@ class Writer:
         self.adapter = adapter
         self.resource_type = adapter.resource_type
         self.using = router.db_for_write(adapter.get_model())
+        #: What the last write changed (:mod:`django_scim.adapters.changes`), for the log.
+        self.changes: list[dict[str, Any]] = []
 
     # -- the four operations ---------------------------------------------------
 
@@ -75,6 +83,7 @@ class Writer:
             record = self._save(obj, None, data, pending, changed=True, creating=True)
             scim_id = records.scim_id(adapter.resource_type_name, obj, record)
             lifecycle.send(adapter, signals.resource_created, obj, scim_id)
+            self.changes = changesets.diff(None, sent)
         return self._rendered(obj, record, shows)
 
     def replace(self, scim_id: str, payload: Any, shows: Projection | None) -> dict[str, Any]:
@@ -111,6 +120,9 @@ class Writer:
                 return self._rendered(obj, record, shows)
             for mapping, change in changes:
                 mapping.change(adapter, obj, change)
+            self.changes = changesets.diff(before, document) + [
+                changesets.relation(change) for _, change in changes
+            ]
             lifecycle.send(adapter, signals.resource_patched, obj, scim_id)
         return self._rendered(obj, record, shows)
 
@@ -120,9 +132,12 @@ class Writer:
         with transaction.atomic(using=self.using):
             obj = reading.one(adapter, scim_id, self._without_relations(), lock=True)
             if lifecycle.deactivates(adapter):
+                was_active = lifecycle.is_active(adapter, obj)
                 lifecycle.deactivate(adapter, obj, scim_id)
                 self._touch(obj, records.record_of(obj))
+                self.changes = changesets.diff({"active": was_active}, {"active": False})
             else:
+                protection.check_delete(adapter, obj)
                 lifecycle.delete(adapter, obj, scim_id)
 
     # -- steps -------------------------------------------------------------------
@@ -141,9 +156,13 @@ class Writer:
 
     def _replace(self, obj: Model, data: dict[str, Any]) -> Record:
         record = records.record_of(obj)
-        check_immutable(data, self._document(obj, record), self.resource_type)
+        before, before_columns = self._document(obj, record), columns(obj)
+        check_immutable(data, before, self.resource_type)
         was_active = lifecycle.is_active(self.adapter, obj)
         record = self._store(obj, record, data, creating=False)
+        self.changes = changesets.diff(
+            before, self._document(obj, record)
+        ) + changesets.secret_columns(before_columns, columns(obj))
         scim_id = records.scim_id(self.adapter.resource_type_name, obj, record)
         lifecycle.send_deactivation(self.adapter, obj, scim_id, was_active)
         return record
@@ -209,8 +228,11 @@ class Writer:
     ) -> Record:
         """Put ``data`` on ``obj`` and write it (through its save(), if a column changed)
         with its side row."""
-        before = None if creating else columns(obj)
+        before = {} if creating else columns(obj)
+        was_protected = not creating and protection.is_protected(obj)
         pending = self._assign(obj, data, creating, relations)
+        if not creating:
+            protection.check_write(self.adapter, obj, was_protected, before)
         changed = creating or columns(obj) != before
         return self._save(obj, record, data, pending, changed, creating)
 
@@ -257,6 +279,7 @@ class Writer:
             ResourceRecord.objects.create(
                 resource_type=self.adapter.resource_type_name,
                 object_pk=str(obj.pk),
+                client=_managing(self.adapter.client),
                 **vars(new),
             )
             self._elements(new, None)

@@ -58,6 +58,12 @@ def resource_response(
     return SCIMResponse(projection.apply(resource), status=status, headers=headers)
 
 
+def with_changes(response: Response, writer: Writer) -> Response:
+    """Hand the write's change set to the response, where the provisioning log finds it."""
+    response.changes = writer.changes  # type: ignore[attr-defined]
+    return response
+
+
 class ResourceListView(ResourceTypeMixin, SCIMView):
     def operation_name(self, request: Request) -> str:
         return "create" if request.method == "POST" else "list"
@@ -67,8 +73,9 @@ class ResourceListView(ResourceTypeMixin, SCIMView):
 
     def post(self, request: Request, endpoint: str) -> Response:
         projection = self.projection(request)
-        created = Writer(self.adapter()).create(self.payload(request), shows=projection)
-        return resource_response(created, projection, status=201)
+        writer = Writer(self.adapter())
+        created = writer.create(self.payload(request), shows=projection)
+        return with_changes(resource_response(created, projection, status=201), writer)
 
 
 class ResourceDetailView(ResourceTypeMixin, SCIMView):
@@ -85,23 +92,27 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
 
     def put(self, request: Request, endpoint: str, resource_id: str) -> Response:
         projection = self.projection(request)
-        replaced = Writer(self.adapter()).replace(resource_id, self.payload(request), projection)
-        return resource_response(replaced, projection)
+        writer = Writer(self.adapter())
+        replaced = writer.replace(resource_id, self.payload(request), projection)
+        return with_changes(resource_response(replaced, projection), writer)
 
     def patch(self, request: Request, endpoint: str, resource_id: str) -> Response:
         """RFC 7644 §3.5.2: 200 with the resource, or 204 where PATCH_NO_CONTENT names the type."""
         no_content = self.resource_type.name in scim_settings.PATCH_NO_CONTENT
         projection = self.projection(request)
-        patched = Writer(self.adapter()).patch(
+        writer = Writer(self.adapter())
+        patched = writer.patch(
             resource_id, self.payload(request), None if no_content else projection
         )
         if no_content:
-            return SCIMResponse(status=204, headers={"ETag": patched["meta"]["version"]})
-        return resource_response(patched, projection)
+            response = SCIMResponse(status=204, headers={"ETag": patched["meta"]["version"]})
+            return with_changes(response, writer)
+        return with_changes(resource_response(patched, projection), writer)
 
     def delete(self, request: Request, endpoint: str, resource_id: str) -> Response:
-        Writer(self.adapter()).delete(resource_id)
-        return SCIMResponse(status=204)
+        writer = Writer(self.adapter())
+        writer.delete(resource_id)
+        return with_changes(SCIMResponse(status=204), writer)
 
 
 class ResourceSearchView(ResourceTypeMixin, SCIMView):
