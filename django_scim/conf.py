@@ -31,6 +31,25 @@ DEFAULTS: dict[str, Any] = {
     # Cursor paging (RFC 9865): seconds a cursor stays valid, advertised as
     # pagination.cursorTimeout. Index paging (startIndex) stays the default.
     "CURSOR_TIMEOUT": 3600,
+    # /Me (RFC 7644 §3.11). A SCIM client is not a person, so /Me answers it 501. Authentication
+    # classes tried on /Me only, after AUTHENTICATION_CLASSES, to sign a person in (e.g.
+    # "rest_framework.authentication.SessionAuthentication"); the other endpoints never see them.
+    "ME_AUTHENTICATION_CLASSES": [],
+    # An import string of a function (request) -> user or None: the person a request names.
+    "ME_USER": "django_scim.views.me.authenticated_user",
+    # The attributes a person may change on their own resource (PUT and PATCH /Me); writing
+    # any other is 403. Never userName, active, groups or roles unless the site adds them.
+    "ME_WRITABLE_ATTRIBUTES": [
+        "name",
+        "displayName",
+        "nickName",
+        "preferredLanguage",
+        "locale",
+        "timezone",
+    ],
+    # Cursor paging (RFC 9865): seconds a cursor stays valid, advertised as
+    # pagination.cursorTimeout. Index paging (startIndex) stays the default.
+    "CURSOR_TIMEOUT": 3600,
     # Filter limits (RFC 7644 §3.4.2.2): longer or deeper filters get 400 invalidFilter.
     "FILTER_MAX_LENGTH": 4096,
     "FILTER_MAX_DEPTH": 16,
