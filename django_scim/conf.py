@@ -47,9 +47,6 @@ DEFAULTS: dict[str, Any] = {
         "locale",
         "timezone",
     ],
-    # Cursor paging (RFC 9865): seconds a cursor stays valid, advertised as
-    # pagination.cursorTimeout. Index paging (startIndex) stays the default.
-    "CURSOR_TIMEOUT": 3600,
     # Filter limits (RFC 7644 §3.4.2.2): longer or deeper filters get 400 invalidFilter.
     "FILTER_MAX_LENGTH": 4096,
     "FILTER_MAX_DEPTH": 16,

@@ -34,8 +34,3 @@ SENSITIVE = "sensitive"
 INVALID_CURSOR = "invalidCursor"
 EXPIRED_CURSOR = "expiredCursor"
 INVALID_COUNT = "invalidCount"
-
-# RFC 9865 §2.1, pagination errors (extending Table 9).
-INVALID_CURSOR = "invalidCursor"
-EXPIRED_CURSOR = "expiredCursor"
-INVALID_COUNT = "invalidCount"

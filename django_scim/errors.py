@@ -111,30 +111,6 @@ class InvalidCount(SCIMError):
     default_detail = "count must be a positive integer."
 
 
-class InvalidCursor(SCIMError):
-    """RFC 9865 §2.1: a cursor this server did not issue for this query and client."""
-
-    scim_type = constants.INVALID_CURSOR
-    default_detail = (
-        "The cursor is invalid: send an empty cursor for the first page, then the "
-        "nextCursor or previousCursor of a response to the same query."
-    )
-
-
-class ExpiredCursor(SCIMError):
-    """RFC 9865 §2.1: a cursor older than ``cursorTimeout``."""
-
-    scim_type = constants.EXPIRED_CURSOR
-    default_detail = "The cursor has expired; start again with an empty cursor."
-
-
-class InvalidCount(SCIMError):
-    """RFC 9865 §2.1: a page size that is not a positive integer."""
-
-    scim_type = constants.INVALID_COUNT
-    default_detail = "count must be a positive integer."
-
-
 class Sensitive(SCIMError):
     status_code = 403
     scim_type = constants.SENSITIVE
