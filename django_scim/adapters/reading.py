@@ -1,8 +1,8 @@
 """Reading resources: one by id, or a page of a queryset, with what the response shows.
 
-Reads never write. An object's side row is read in the same statement as the
-object (:func:`django_scim.storage.records.with_records`); an object without
-one is shown with the id derived from its key. Relations the response shows
+Reads never write. The side rows of a page (or of one object) are read with
+one query by key (:func:`django_scim.storage.records.attach`); an object
+without one is shown with the id derived from its key. Relations the response shows
 are loaded for the whole page at once by their mappings, and not at all when
 the projection leaves them out (Entra reads groups with
 ``excludedAttributes=members``).
@@ -18,6 +18,7 @@ from django.db.models import Model, QuerySet
 from django_scim import identity
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.errors import NotFound
+from django_scim.models import ResourceRecord
 from django_scim.projection import Projection
 from django_scim.storage import records
 from django_scim.storage.base import Mapping
@@ -36,27 +37,34 @@ def shown_relations(adapter: ResourceAdapter, projection: Projection | None) -> 
 def prepared(
     adapter: ResourceAdapter, queryset: QuerySet, projection: Projection | None
 ) -> QuerySet:
-    """``queryset`` reading side rows along, and whatever the shown mappings prefetch."""
+    """``queryset`` with whatever the shown mappings prefetch."""
     shown = shown_relations(adapter, projection)
     for _path, mapping in adapter.resource_type.fields:
         if not mapping.is_relation or mapping in shown:
             queryset = mapping.prefetch(queryset)
-    return records.with_records(queryset, adapter.resource_type_name)
+    return queryset
 
 
-def load(adapter: ResourceAdapter, objs: list[Model], projection: Projection | None) -> None:
-    """Read the relations the response shows, for all ``objs`` at once."""
+def load(
+    adapter: ResourceAdapter,
+    objs: list[Model],
+    projection: Projection | None,
+    side_rows: bool = True,
+) -> None:
+    """Read, for all ``objs`` at once, the relations the response shows, then in one query
+    the side rows of ``objs`` (unless the caller holds them: ``side_rows``) and of the
+    objects those relations refer to (their ids)."""
+    loaded = adapter.ctx.loaded
+    wanted: dict[str, set[str]] = {}
+    if side_rows:
+        wanted[adapter.resource_type_name] = {str(obj.pk) for obj in objs}
     for mapping in shown_relations(adapter, projection):
-        mapping.load(adapter, objs, adapter.ctx.loaded)
-
-
-def find(adapter: ResourceAdapter, scim_id: str) -> QuerySet:
-    """The queryset of the one object whose SCIM id is ``scim_id`` (empty if none)."""
-    key = identity.parse(scim_id)
-    if key is None:
-        raise NotFound(f"{adapter.resource_type_name} {scim_id} not found.")
-    condition = records.with_id(adapter.get_model(), adapter.resource_type_name, key)
-    return adapter.get_queryset().filter(condition)
+        for name, key in mapping.load(adapter, objs, loaded):
+            wanted.setdefault(name, set()).add(str(key))
+    found = records.fetch(wanted)
+    loaded.update(((records.ATTRIBUTE, *key), record) for key, record in found.items())
+    if side_rows:
+        records.attach(adapter.resource_type_name, objs, found)
 
 
 def one(
@@ -66,11 +74,29 @@ def one(
     lock: bool = False,
 ) -> Model:
     """The object with SCIM id ``scim_id`` within ``get_queryset()``; 404 otherwise.
-    ``lock``: its row is locked until the transaction ends (the caller opened one)."""
-    found = first(adapter, find(adapter, scim_id), projection, lock)
-    if found is None:
+    ``lock``: its row is locked until the transaction ends (the caller opened one).
+
+    An id derived from a key names the object with that key, unless the object's
+    side row holds an older id; any other id is looked for among side rows.
+    """
+    key = identity.parse(scim_id)
+    if key is None:
         raise NotFound(f"{adapter.resource_type_name} {scim_id} not found.")
-    return found
+    name, model = adapter.resource_type_name, adapter.get_model()
+    uuid_keys = model._meta.pk.get_internal_type() == "UUIDField"
+    pk = identity.key_of(name, key, uuid_keys)
+    if pk is not None:
+        found = first(adapter, adapter.get_queryset().filter(pk=pk), projection, lock)
+        if found is not None and records.record_of(found).id in (None, key):
+            return found
+    if pk is None or uuid_keys:
+        held = ResourceRecord.objects.filter(resource_type=name, id=key)
+        object_pk = held.values_list("object_pk", flat=True).first()
+        if object_pk is not None:
+            found = first(adapter, adapter.get_queryset().filter(pk=object_pk), projection, lock)
+            if found is not None:
+                return found
+    raise NotFound(f"{adapter.resource_type_name} {scim_id} not found.")
 
 
 def first(

@@ -318,5 +318,8 @@ class Writer:
         return Record(record.id, record.external_id, record.attributes, record.created, now)
 
     def _rendered(self, obj: Model, record: Record, shows: Projection | None) -> dict[str, Any]:
-        reading.load(self.adapter, [obj], shows)
+        """The resource as written; without a projection to show (a 204 answer), with no
+        relation read, only what its version needs."""
+        shows = shows or self._without_relations()
+        reading.load(self.adapter, [obj], shows, side_rows=False)
         return rendering.render(self.adapter, obj, shows, record)

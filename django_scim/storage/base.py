@@ -9,7 +9,7 @@ the request (see :class:`Owner`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Model, Q, QuerySet
@@ -66,8 +66,14 @@ class Mapping:
         """``queryset`` with whatever :meth:`read` needs joined or prefetched."""
         return queryset
 
-    def load(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
-        """Read what :meth:`read` needs for all ``objs`` at once, into ``cache``."""
+    def load(
+        self, owner: Owner, objs: list[Model], cache: dict[Any, Any]
+    ) -> Iterable[tuple[str, Any]]:
+        """Read what :meth:`read` needs for all ``objs`` at once, into ``cache``; returns
+        the objects (resource type, key) whose side rows it needs too. Those are read
+        with the page's own, in one query, and put in ``cache`` under
+        ``("scim_record", resource type, key as text)``."""
+        return ()
 
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
         """The SCIM value of ``obj``; ``stored`` is what the side table holds for the path."""

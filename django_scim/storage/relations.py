@@ -13,15 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import CharField, Model, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Model, Q
 
 from django_scim import identity
 from django_scim.errors import InvalidFilter, InvalidValue, NoTarget
 from django_scim.filters.compare import ALWAYS, NEVER, compare, present
 from django_scim.filters.to_q import ElementFilter, Scope
 from django_scim.filters.values import compare_values
-from django_scim.models import ResourceRecord
 from django_scim.paths import AttributePath
 from django_scim.schemas.attributes import Attribute
 from django_scim.storage import records
@@ -140,31 +138,32 @@ class ManyToMany(Mapping):
 
     # -- reading ---------------------------------------------------------------
 
-    def load(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
-        """The references of every object of ``objs``, from one query."""
+    def load(
+        self, owner: Owner, objs: list[Model], cache: dict[Any, Any]
+    ) -> Iterable[tuple[str, Any]]:
+        """The references of every object of ``objs``, from one query over the through
+        table (with the target's display column); the targets' side rows, for their
+        ids, are read with the page's."""
         if not objs:
-            return
+            return []
         target = self._target(owner)
         through, near, far = self.through(type(objs[0]))
         near_key = through._meta.get_field(near).attname  # type: ignore[union-attr]
         far_key = through._meta.get_field(far).attname  # type: ignore[union-attr]
         display = f"{far}__{target.display_field}" if target.display_field else far_key
-        side_row = ResourceRecord.objects.filter(
-            resource_type=self.target, object_pk=Cast(OuterRef(far_key), CharField())
-        )
         rows = (
             through._default_manager.filter(**{f"{near_key}__in": [obj.pk for obj in objs]})
             .order_by(far_key)
-            .values_list(near_key, far_key, display, Subquery(side_row.values("id")[:1]))
+            .values_list(near_key, far_key, display)
         )
         found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
-        for near_pk, far_pk, text, record_id in rows:
-            scim_id = record_id or identity.derived_id(self.target, far_pk)
-            found[near_pk].append([far_pk, text, str(scim_id)])
+        for near_pk, far_pk, text in rows:
+            found[near_pk].append([far_pk, text])
         if not target.display_field:
             self._display(target, found)
         for obj in objs:
             cache[(self.relation, obj.pk)] = found[obj.pk]
+        return [(self.target, ref[0]) for refs in found.values() for ref in refs]
 
     def _display(self, target: Any, found: dict[Any, list[list[Any]]]) -> None:
         """Display text from ``display()`` where the target declares no display column."""
@@ -178,18 +177,28 @@ class ManyToMany(Mapping):
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
         key = (self.relation, obj.pk)
         if key not in cache:
-            self.load(owner, [obj], cache)
+            wanted: dict[str, set[str]] = {}
+            for name, target_key in self.load(owner, [obj], cache):
+                wanted.setdefault(name, set()).add(str(target_key))
+            found = records.fetch(wanted)
+            cache.update(((records.ATTRIBUTE, *k), record) for k, record in found.items())
         location = owner.location  # type: ignore[attr-defined]
-        items = [
-            {
-                "value": scim_id,
-                "$ref": location(self.target, scim_id),
-                "display": display,
-                "type": self.element_type,
-            }
-            for _pk, display, scim_id in cache[key]
-        ]
+        items = []
+        for target_pk, display in cache[key]:
+            record = cache.get((records.ATTRIBUTE, self.target, str(target_pk)))
+            scim_id = str(record.id if record and record.id else self._derived(target_pk))
+            items.append(
+                {
+                    "value": scim_id,
+                    "$ref": location(self.target, scim_id),
+                    "display": display,
+                    "type": self.element_type,
+                }
+            )
         return items or None
+
+    def _derived(self, key: Any) -> Any:
+        return identity.derived_id(self.target, key)
 
     # -- writing ---------------------------------------------------------------
 
