@@ -1,10 +1,8 @@
-"""Scoping with ``get_queryset`` (docs/adapters.md), and the plain read it switches off.
+"""Scoping with ``get_queryset`` (docs/adapters.md).
 
 An adapter that overrides ``get_queryset`` serves only what it returns: a
 resource outside it is 404 for every operation by id, as if it did not exist
-(RFC 7644 §3.12: 404 "Specified resource ... does not exist"). Adapters that
-change nothing about how one object is read get it with prepared SQL; every
-customisation that could change that read turns the prepared path off.
+(RFC 7644 §3.12: 404 "Specified resource ... does not exist").
 """
 
 from __future__ import annotations
