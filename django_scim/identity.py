@@ -64,6 +64,20 @@ def derived_id(resource_type: str, key: Any) -> UUID:
     return UUID(int=(_tag(resource_type) << 96) | (_MARKER << 64) | (_VARIANT << 62) | key)
 
 
+@lru_cache(maxsize=256)
+def _prefix(resource_type: str) -> str:
+    """The text every id derived for ``resource_type`` from an integer key starts with."""
+    return str(derived_id(resource_type, 0))[:19]
+
+
+def derived_text(resource_type: str, key: Any) -> str:
+    """``str(derived_id(resource_type, key))``, without making a UUID: what rendering a
+    reference to each of a group's thousands of members needs."""
+    if isinstance(key, int) and not isinstance(key, bool) and 0 <= key <= _KEY_MASK:
+        return f"{_prefix(resource_type)}{0x8000 | key >> 48:04x}-{key & 0xFFFF_FFFF_FFFF:012x}"
+    return str(derived_id(resource_type, key))
+
+
 def key_of(resource_type: str, scim_id: UUID, uuid_keys: bool = False) -> Any:
     """The primary key ``scim_id`` was derived from, or None if it was not derived for
     ``resource_type`` (a random id of a side row, or another type's id).

@@ -55,12 +55,12 @@ def load(
     the side rows of ``objs`` (unless the caller holds them: ``side_rows``) and of the
     objects those relations refer to (their ids)."""
     loaded = adapter.ctx.loaded
-    wanted: dict[str, set[str]] = {}
+    wanted: dict[str, list[Any]] = {}
     if side_rows:
-        wanted[adapter.resource_type_name] = {str(obj.pk) for obj in objs}
+        wanted[adapter.resource_type_name] = [[obj.pk for obj in objs]]
     for mapping in shown_relations(adapter, projection):
-        for name, key in mapping.load(adapter, objs, loaded):
-            wanted.setdefault(name, set()).add(str(key))
+        for name, keys in mapping.load(adapter, objs, loaded):
+            wanted.setdefault(name, []).append(keys)
     found = records.fetch(wanted)
     loaded.update(((records.ATTRIBUTE, *key), record) for key, record in found.items())
     if side_rows:

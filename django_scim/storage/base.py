@@ -70,9 +70,9 @@ class Mapping:
         self, owner: Owner, objs: list[Model], cache: dict[Any, Any]
     ) -> Iterable[tuple[str, Any]]:
         """Read what :meth:`read` needs for all ``objs`` at once, into ``cache``; returns
-        the objects (resource type, key) whose side rows it needs too. Those are read
-        with the page's own, in one query, and put in ``cache`` under
-        ``("scim_record", resource type, key as text)``."""
+        the objects whose side rows it needs too, as (resource type, keys): a list of
+        keys, or a queryset of them as text. Those are read with the page's own, in one
+        query, and put in ``cache`` under ``("scim_record", resource type, key as text)``."""
         return ()
 
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:

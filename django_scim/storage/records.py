@@ -53,20 +53,30 @@ def _rows_of(resource_type: str) -> QuerySet:
 #: Keys per IN list: well below every backend's bound-parameter limit.
 CHUNK = 2000
 _FIELDS = ("id", "external_id", "attributes", "created", "last_modified")
+#: A listed chunk holds CHUNK parameters: one per query keeps each within every limit.
+_CONDITIONS_PER_QUERY = 4
 
 
-def fetch(wanted: dict[str, set[str]]) -> dict[tuple[str, str], Record]:
-    """The side rows of the objects named by ``wanted`` (resource type -> keys as text):
-    one query for a page and whatever it refers to, more only past ``CHUNK`` keys."""
-    pairs = [(name, key) for name, keys in wanted.items() for key in sorted(keys)]
+def fetch(wanted: dict[str, list[Any]]) -> dict[tuple[str, str], Record]:
+    """The side rows of the objects named by ``wanted``: per resource type, keys (as text)
+    or querysets of keys (what a relation refers to, as a subquery of its own query, so a
+    group of thousands of members costs no list of thousands of parameters). One query,
+    more only past ``CHUNK`` listed keys."""
+    conditions = []
+    for name, parts in wanted.items():
+        keys = [str(key) for part in parts if not isinstance(part, QuerySet) for key in part]
+        for start in range(0, len(keys), CHUNK):
+            conditions.append(Q(resource_type=name, object_pk__in=keys[start : start + CHUNK]))
+        conditions += [
+            Q(resource_type=name, object_pk__in=part)
+            for part in parts
+            if isinstance(part, QuerySet)
+        ]
     found: dict[tuple[str, str], Record] = {}
-    for start in range(0, len(pairs), CHUNK):
-        chunk: dict[str, list[str]] = {}
-        for name, key in pairs[start : start + CHUNK]:
-            chunk.setdefault(name, []).append(key)
+    for start in range(0, len(conditions), _CONDITIONS_PER_QUERY):
         condition = Q(pk__in=[])
-        for name, keys in chunk.items():
-            condition |= Q(resource_type=name, object_pk__in=keys)
+        for part in conditions[start : start + _CONDITIONS_PER_QUERY]:
+            condition |= part
         rows = ResourceRecord.objects.filter(condition).values_list(
             "resource_type", "object_pk", *_FIELDS
         )
@@ -95,7 +105,7 @@ def record_of(obj: Model) -> Record:
 
 def scim_id(resource_type: str, obj: Model, record: Record) -> str:
     """The object's SCIM id: its side row's, else the one derived from its key."""
-    return str(record.id or identity.derived_id(resource_type, obj.pk))
+    return str(record.id) if record.id else identity.derived_text(resource_type, obj.pk)
 
 
 def keys_of(model: type[Model], rows: QuerySet) -> QuerySet:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Model, Q
+from django.db.models import CharField, Model, Q
+from django.db.models.functions import Cast
 
 from django_scim import identity
 from django_scim.errors import InvalidFilter, InvalidValue, NoTarget
@@ -163,7 +164,10 @@ class ManyToMany(Mapping):
             self._display(target, found)
         for obj in objs:
             cache[(self.relation, obj.pk)] = found[obj.pk]
-        return [(self.target, ref[0]) for refs in found.values() for ref in refs]
+        if not any(found.values()):
+            return []
+        targets = through._default_manager.filter(**{f"{near_key}__in": list(found)})
+        return [(self.target, targets.values_list(Cast(far_key, CharField()), flat=True))]
 
     def _display(self, target: Any, found: dict[Any, list[list[Any]]]) -> None:
         """Display text from ``display()`` where the target declares no display column."""
@@ -177,16 +181,20 @@ class ManyToMany(Mapping):
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
         key = (self.relation, obj.pk)
         if key not in cache:
-            wanted: dict[str, set[str]] = {}
-            for name, target_key in self.load(owner, [obj], cache):
-                wanted.setdefault(name, set()).add(str(target_key))
+            wanted: dict[str, list[Any]] = {}
+            for name, keys in self.load(owner, [obj], cache):
+                wanted.setdefault(name, []).append(keys)
             found = records.fetch(wanted)
             cache.update(((records.ATTRIBUTE, *k), record) for k, record in found.items())
         location = owner.location  # type: ignore[attr-defined]
         items = []
         for target_pk, display in cache[key]:
             record = cache.get((records.ATTRIBUTE, self.target, str(target_pk)))
-            scim_id = str(record.id if record and record.id else self._derived(target_pk))
+            scim_id = (
+                str(record.id)
+                if record and record.id
+                else identity.derived_text(self.target, target_pk)
+            )
             items.append(
                 {
                     "value": scim_id,
@@ -197,8 +205,6 @@ class ManyToMany(Mapping):
             )
         return items or None
 
-    def _derived(self, key: Any) -> Any:
-        return identity.derived_id(self.target, key)
 
     # -- writing ---------------------------------------------------------------
 
