@@ -204,7 +204,8 @@ def attach(view: Any, request: Any, response: Any, started: float) -> None:
 
     def collect(rendered: Any) -> None:
         try:
-            buffer.add(entry(view, request, rendered, started), request.method not in _SAFE_METHODS)
+            writes = request.method not in _SAFE_METHODS and not view.read_only_post
+            buffer.add(entry(view, request, rendered, started), writes)
         except Exception:
             logger.exception("Could not build the SCIM provisioning log entry")
 

@@ -157,3 +157,25 @@ def test_a_read_costs_no_log_statement_of_its_own(warm, django_assert_num_querie
         response = warm.get(f"Users/{user_id}")
     assert response.status_code == 200
     provisioning_log.flush()
+
+
+def test_reads_never_write(warm, monkeypatch):
+    """A read writes nothing — not even for users and groups made outside SCIM, which
+    have no side row and are shown with the id derived from their key: GET by id, lists,
+    filters, a group with its members and ``.search`` are SELECTs only (the log of reads
+    is written in batches, after the response), so a replica can serve them."""
+    from django_scim import provisioning_log
+
+    monkeypatch.setattr(provisioning_log.buffer, "size", 50)
+    group = GroupFactory(name="outside")
+    group.user_set.add(*UserFactory.create_batch(3))
+    with CaptureQueriesContext(connection) as captured:
+        users = body(warm.get("Users"))["Resources"]
+        warm.get(f"Users/{users[0]['id']}")
+        warm.get("Users", {"filter": f'userName eq "{users[1]["userName"]}"'})
+        group_id = body(warm.get("Groups"))["Resources"][0]["id"]
+        assert len(body(warm.get(f"Groups/{group_id}"))["members"]) == 3
+        warm.post("Users/.search", {"filter": "userName pr"})
+    statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+    assert set(statements) == {"SELECT"}, statements
+    provisioning_log.flush()
