@@ -18,6 +18,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # The admin's styles, served by the live server the browser tests drive (tests/browser).
+    "django.contrib.staticfiles",
     "rest_framework",
     "django_scim",
     # The example project's custom mappings (tests/test_custom_mappings.py).
@@ -67,5 +69,6 @@ if os.environ.get("SCIM_TEST_DB") == "postgres":
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 
+STATIC_URL = "/static/"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SCIM: dict = {}
