@@ -11,3 +11,7 @@ class DjangoSCIMConfig(AppConfig):
 
     def ready(self) -> None:
         from django_scim import checks  # noqa: F401 - registers the system checks
+        from django_scim.storage import membership
+
+        membership.connect()
+        membership.connect_on_settings_change()

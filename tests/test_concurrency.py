@@ -194,3 +194,27 @@ def test_two_creates_meeting_at_the_check_make_one_user(scim, scim_client_record
     results = race_two(scim_client_record.raw_token, ("race", "race"))
     assert sorted(results) == [(201, None), (409, "uniqueness")]
     assert User.objects.filter(username="race").count() == 1
+
+
+def test_writers_with_the_same_if_match_give_one_success(scim, scim_client_record):
+    """RFC 7644 §3.14 ("412 Precondition Failed ... Resource has changed on the server")
+    with RFC 9110 §13.1.1: N PATCHes sent at once with the version all of them read;
+    If-Match is compared with the row as locked in each write's transaction, so exactly
+    one applies and the others are 412, whose change is not applied."""
+    user = body(scim.post("Users", {"schemas": [USER], "userName": "contended"}))
+    token = scim_client_record.raw_token
+
+    def retitle(n: int) -> int:
+        payload = {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "title", "value": f"title {n}"}],
+        }
+        response = authorised(token).patch(
+            f"Users/{user['id']}", payload, HTTP_IF_MATCH=user["meta"]["version"]
+        )
+        return response.status_code
+
+    statuses = in_parallel(retitle)
+    assert sorted(statuses) == [200] + [412] * (THREADS - 1)
+    winner = statuses.index(200)
+    assert body(scim.get(f"Users/{user['id']}"))["title"] == f"title {winner}"

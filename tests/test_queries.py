@@ -137,10 +137,10 @@ def test_a_patch_that_changes_nothing_writes_nothing(warm, django_assert_num_que
 def test_delete_user(warm, django_assert_num_queries):
     """auth, transaction, the user locked, its side row, Django's cascade for the user
     (admin log, groups, permissions, the example directory's profile, the user: its
-    delete() as Django documents it), the side row's collector (read, element rows,
-    side row), log."""
+    delete() as Django documents it), the groups it leaves marked modified (one UPDATE,
+    RFC 7643 §3.1), the side row's collector (read, element rows, side row), log."""
     user_id = body(warm.post("Users", {"userName": "bjensen"}))["id"]
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = warm.delete(f"Users/{user_id}")
     assert response.status_code == 204
 
@@ -179,3 +179,31 @@ def test_reads_never_write(warm, monkeypatch):
     statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
     assert set(statements) == {"SELECT"}, statements
     provisioning_log.flush()
+
+
+def test_conditional_headers_cost_no_query(warm, django_assert_num_queries):
+    """RFC 7644 §3.14: If-Match is compared with the version of the row the write has
+    locked anyway, and If-None-Match with the version a GET renders: a PUT with
+    If-Match costs what a PUT without it costs (test_put_user), a 304 what a GET
+    costs (test_get_one_user)."""
+    created = body(warm.post("Users", {"userName": "bjensen"}))
+    with django_assert_num_queries(8):
+        response = warm.put(
+            f"Users/{created['id']}",
+            {"userName": "bjensen", "title": "Boss"},
+            HTTP_IF_MATCH=created["meta"]["version"],
+        )
+    assert response.status_code == 200
+    with django_assert_num_queries(5):
+        response = warm.get(f"Users/{created['id']}", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert response.status_code == 304
+
+
+def test_an_outside_membership_change_costs_one_update(db, django_assert_num_queries):
+    """RFC 7643 §3.1: a member added by the site's own code marks the group and the
+    member modified with one UPDATE of their side rows; Django's add() reads which
+    members are new (its path when m2m_changed has receivers) and inserts them."""
+    group = GroupFactory()
+    users = UserFactory.create_batch(3)
+    with django_assert_num_queries(3):
+        group.user_set.add(*users)

@@ -22,7 +22,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from django_scim import dialects, identity, signals
+from django_scim import dialects, identity, preconditions, signals
 from django_scim import patch as patching
 from django_scim.adapters import changes as changesets
 from django_scim.adapters import lifecycle, protection, reading, rendering
@@ -86,22 +86,40 @@ class Writer:
             self.changes = changesets.diff(None, sent)
         return self._rendered(obj, record, shows)
 
-    def replace(self, scim_id: str, payload: Any, shows: Projection | None) -> dict[str, Any]:
-        """PUT (RFC 7644 §3.5.1): every attribute as sent; immutable ones unchanged."""
+    def replace(
+        self,
+        scim_id: str,
+        payload: Any,
+        shows: Projection | None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> dict[str, Any]:
+        """PUT (RFC 7644 §3.5.1): every attribute as sent; immutable ones unchanged.
+        ``if_match``/``if_none_match``: the request's headers (:meth:`_check`)."""
         data = validate_resource(payload, self.resource_type)
         with transaction.atomic(using=self.using):
             obj = reading.one(self.adapter, scim_id, self._without_relations(), lock=True)
+            self._check(obj, if_match, if_none_match)
             record = self._replace(obj, data)
             lifecycle.send(self.adapter, signals.resource_replaced, obj, scim_id)
         return self._rendered(obj, record, shows)
 
-    def patch(self, scim_id: str, body: Any, shows: Projection | None) -> dict[str, Any]:
+    def patch(
+        self,
+        scim_id: str,
+        body: Any,
+        shows: Projection | None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+    ) -> dict[str, Any]:
         """PATCH (RFC 7644 §3.5.2): all operations or none; a PATCH that changes
-        nothing writes nothing and keeps the version."""
+        nothing writes nothing and keeps the version. Relation deltas are applied
+        before the side row is written, so its last modification is the write's last."""
         operations = patching.parse_request(body, self.resource_type)
         adapter = self.adapter
         with transaction.atomic(using=self.using):
             obj = reading.one(adapter, scim_id, self._without_relations(), lock=True)
+            self._check(obj, if_match, if_none_match)
             record = records.record_of(obj)
             document = self._document(obj, record)
             before = records.copy_json(document)
@@ -109,28 +127,31 @@ class Writer:
                 self.resource_type, document, dialects.is_lenient(adapter.client)
             )
             changes = self._operations(operations, editor)
+            if document == before and not changes:
+                return self._rendered(obj, record, shows)
+            for mapping, change in changes:
+                mapping.change(adapter, obj, change)
             if document != before:
                 data = validate_resource(document, self.resource_type, missing=Mutability)
                 was_active = lifecycle.is_active(adapter, obj)
                 record = self._store(obj, record, data, creating=False, relations=False)
                 lifecycle.send_deactivation(adapter, obj, scim_id, was_active)
-            elif changes:
-                record = self._touch(obj, record)
             else:
-                return self._rendered(obj, record, shows)
-            for mapping, change in changes:
-                mapping.change(adapter, obj, change)
+                record = self._touch(obj, record)
             self.changes = changesets.diff(before, document) + [
                 changesets.relation(change) for _, change in changes
             ]
             lifecycle.send(adapter, signals.resource_patched, obj, scim_id)
         return self._rendered(obj, record, shows)
 
-    def delete(self, scim_id: str) -> None:
+    def delete(
+        self, scim_id: str, if_match: str | None = None, if_none_match: str | None = None
+    ) -> None:
         """DELETE (RFC 7644 §3.6), or deactivation (DELETE_MODE)."""
         adapter = self.adapter
         with transaction.atomic(using=self.using):
             obj = reading.one(adapter, scim_id, self._without_relations(), lock=True)
+            self._check(obj, if_match, if_none_match)
             if lifecycle.deactivates(adapter):
                 was_active = lifecycle.is_active(adapter, obj)
                 lifecycle.deactivate(adapter, obj, scim_id)
@@ -141,6 +162,16 @@ class Writer:
                 lifecycle.delete(adapter, obj, scim_id)
 
     # -- steps -------------------------------------------------------------------
+
+    def _check(self, obj: Model, if_match: str | None, if_none_match: str | None) -> None:
+        """Preconditions (RFC 7644 §3.14, RFC 9110 §13.1): compared with the version of
+        ``obj`` as read with its row locked in this transaction, so of two writers sending
+        the same ``If-Match`` the second sees the first's change and gets 412. Nothing is
+        read or rendered when neither header was sent."""
+        if if_match is None and if_none_match is None:
+            return
+        shown = rendering.render(self.adapter, obj, self._without_relations())
+        preconditions.check_write(shown["meta"]["version"], if_match, if_none_match)
 
     def _without_relations(self) -> Projection:
         """A projection that loads no relation (what a write starts from)."""

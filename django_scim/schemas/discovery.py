@@ -23,7 +23,7 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
         "changePassword": {"supported": True},
         "sort": {"supported": True},
         "pagination": pagination(),
-        "etag": {"supported": False},
+        "etag": {"supported": True},
         "authenticationSchemes": [
             {
                 "type": "oauthbearertoken",

@@ -216,10 +216,23 @@ class ManyToMany(Mapping):
         return [item.get("value") for item in value or []]
 
     def save_related(self, owner: Owner, obj: Model, value: Any, creating: bool) -> bool:
+        """The relation as ``value`` says; whether it changed (a PUT that repeats the
+        members writes nothing and keeps the version, RFC 7643 §3.1)."""
         if self.read_only or (creating and not value):
             return False
-        getattr(obj, self.relation).set(resolve(self._target(owner), self._values(value)))
-        return True
+        manager = getattr(obj, self.relation)
+        wanted = resolve(self._target(owner), self._values(value))
+        if creating:
+            manager.set(wanted)
+            return True
+        current = set(manager.values_list("pk", flat=True))
+        gone = current - {found.pk for found in wanted}
+        added = [found for found in wanted if found.pk not in current]
+        if gone:
+            manager.remove(*gone)
+        if added:
+            manager.add(*added)
+        return bool(gone or added)
 
     def change(self, owner: Owner, obj: Any, change: Any) -> None:
         """O(k) membership changes: the existing members are never loaded."""

@@ -14,7 +14,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from django_scim import errors
+from django_scim import errors, preconditions
 from django_scim.adapters import reading, rendering, search
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.adapters.writer import Writer
@@ -58,6 +58,11 @@ def resource_response(
     return SCIMResponse(projection.apply(resource), status=status, headers=headers)
 
 
+def not_modified(version: str) -> Response:
+    """304 (RFC 9110 §15.4.5): the ETag, no body."""
+    return SCIMResponse(status=304, headers={"ETag": version})
+
+
 def with_changes(response: Response, writer: Writer) -> Response:
     """Hand the write's change set to the response, where the provisioning log finds it."""
     response.changes = writer.changes  # type: ignore[attr-defined]
@@ -88,12 +93,18 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         adapter = self.adapter()
         projection = self.projection(request)
         obj = reading.one(adapter, resource_id, projection)
-        return resource_response(rendering.render(adapter, obj, projection), projection)
+        resource = rendering.render(adapter, obj, projection)
+        version = resource["meta"]["version"]
+        if preconditions.not_modified(version, **preconditions.headers(request.META)):
+            return not_modified(version)
+        return resource_response(resource, projection)
 
     def put(self, request: Request, endpoint: str, resource_id: str) -> Response:
         projection = self.projection(request)
         writer = Writer(self.adapter())
-        replaced = writer.replace(resource_id, self.payload(request), projection)
+        replaced = writer.replace(
+            resource_id, self.payload(request), projection, **preconditions.headers(request.META)
+        )
         return with_changes(resource_response(replaced, projection), writer)
 
     def patch(self, request: Request, endpoint: str, resource_id: str) -> Response:
@@ -102,7 +113,10 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
         projection = self.projection(request)
         writer = Writer(self.adapter())
         patched = writer.patch(
-            resource_id, self.payload(request), None if no_content else projection
+            resource_id,
+            self.payload(request),
+            None if no_content else projection,
+            **preconditions.headers(request.META),
         )
         if no_content:
             response = SCIMResponse(status=204, headers={"ETag": patched["meta"]["version"]})
@@ -111,7 +125,7 @@ class ResourceDetailView(ResourceTypeMixin, SCIMView):
 
     def delete(self, request: Request, endpoint: str, resource_id: str) -> Response:
         writer = Writer(self.adapter())
-        writer.delete(resource_id)
+        writer.delete(resource_id, **preconditions.headers(request.META))
         return with_changes(SCIMResponse(status=204), writer)
 
 

@@ -117,7 +117,7 @@ def test_service_provider_config_document(scim):
     assert data["filter"] == {"supported": True, "maxResults": 200}
     assert data["changePassword"] == {"supported": True}
     assert data["sort"] == {"supported": True}
-    assert data["etag"] == {"supported": False}
+    assert data["etag"] == {"supported": True}
     assert data["meta"]["resourceType"] == "ServiceProviderConfig"
     assert data["meta"]["location"] == "http://testserver/scim/v2/ServiceProviderConfig"
 

@@ -40,7 +40,7 @@ from django_scim.constants import (
     SEARCH_REQUEST,
     USER_SCHEMA,
 )
-from tests.conftest import body
+from tests.conftest import body, read
 
 ON_SQLITE = "sqlite" in django_settings.DATABASES["default"]["ENGINE"]
 
@@ -314,10 +314,13 @@ def test_created_compares_as_an_instant(scim, data):
 
 
 def test_last_modified_compares_as_an_instant(scim, data):
-    modified = data.users["employee2"]["meta"]["lastModified"]
-    assert found(scim, f'meta.lastModified gt "{shifted(modified, -3)}"') == OUTSIDE_USERS
-    assert found(scim, f'meta.lastModified ge "{modified}"') == OUTSIDE_USERS | {"employee2"}
-    assert found(scim, f'meta.lastModified lt "{modified}"') == SCIM_USERS - {"employee2"}
+    """The group "Everyone", made last, modified all its members at once (their groups
+    changed, RFC 7643 §3.1), after the outside users joined."""
+    modified = read(scim, f"Users/{data.ids['employee2']}")["meta"]["lastModified"]
+    assert found(scim, f'meta.lastModified eq "{shifted(modified, 2)}"') == SCIM_USERS
+    assert found(scim, f'meta.lastModified gt "{shifted(modified, -3)}"') == set()
+    assert found(scim, f'meta.lastModified ge "{modified}"') == SCIM_USERS
+    assert found(scim, f'meta.lastModified lt "{shifted(modified, 5)}"') == OUTSIDE_USERS
 
 
 def test_created_of_outside_users_is_their_join_date(scim, data):
