@@ -56,6 +56,11 @@ DEFAULTS: dict[str, Any] = {
     # Request limits: larger bodies get 413, deeper JSON 400 invalidSyntax.
     "MAX_BODY_BYTES": 1024 * 1024,
     "MAX_JSON_DEPTH": 32,
+    # /Bulk (RFC 7644 §3.7): the most operations one request may carry, and the largest body
+    # (bytes), advertised as bulk.maxOperations and bulk.maxPayloadSize; over either: 413.
+    # BULK_MAX_OPERATIONS = 0 turns /Bulk off (501, bulk.supported false).
+    "BULK_MAX_OPERATIONS": 1000,
+    "BULK_MAX_PAYLOAD_SIZE": 1024 * 1024,
     # "delete" removes the row; "deactivate" sets the adapter's active field to False.
     "DELETE_MODE": "delete",
     # A POST whose userName or externalId matches a deactivated resource revives it (same id)

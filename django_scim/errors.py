@@ -243,6 +243,13 @@ def _flatten(detail: Any) -> str:
     return str(detail)
 
 
+def describe(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """The status and SCIM Error body ``exc`` answers with, as the handler renders it
+    (for one operation of a Bulk request, RFC 7644 §3.7.3)."""
+    error, scim_type = _as_scim_error(exc)
+    return error.status_code, error_body(error.status_code, _flatten(error.detail), scim_type)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF exception handler: every error becomes a SCIM Error body; the transaction rolls back."""
     error, scim_type = _as_scim_error(exc)

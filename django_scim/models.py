@@ -187,6 +187,15 @@ class ProvisioningLog(models.Model):
             "Set when the request was refused because it would have changed a protected account."
         ),
     )
+    #: For one operation of a /Bulk request (RFC 7644 §3.7): the row of that request.
+    bulk_request = models.ForeignKey(
+        "self",
+        verbose_name=_("bulk request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bulk_operations",
+    )
 
     objects = ProvisioningLogQuerySet.as_manager()
 

@@ -34,10 +34,11 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def read_limited(stream: Any, limit: int) -> bytes:
+def read_limited(stream: Any, limit: int, detail: str | None = None) -> bytes:
+    """At most ``limit`` bytes of ``stream`` (one more is read to tell); 413 if there are more."""
     data = stream.read(limit + 1) if stream is not None else b""
     if len(data) > limit:
-        raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
+        raise PayloadTooLarge(detail or f"The request body exceeds {limit} bytes.")
     return data
 
 
@@ -56,18 +57,23 @@ def decode_json(raw: bytes) -> Any:
 class SCIMParser(BaseParser):
     media_type = constants.SCIM_MEDIA_TYPE
 
+    def body_limit(self) -> tuple[int, str]:
+        """The largest body accepted, and the 413 detail naming it."""
+        limit = scim_settings.MAX_BODY_BYTES
+        return limit, f"The request body exceeds {limit} bytes."
+
     def parse(
         self,
         stream: Any,
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        limit = scim_settings.MAX_BODY_BYTES
+        limit, detail = self.body_limit()
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
         if declared and str(declared).isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
-        raw = read_limited(stream, limit)
+            raise PayloadTooLarge(detail)
+        raw = read_limited(stream, limit, detail)
         if request is not None:
             # Kept for the provisioning log when the body turns out not to parse.
             request.scim_raw_body = raw

@@ -123,7 +123,7 @@ def entry(view: Any, request: Any, response: Any, started: float) -> Provisionin
     )
     client = _client(request)
     log_bodies = scim_settings.LOG_BODIES
-    return ProvisioningLog(
+    row = ProvisioningLog(
         client=client,
         client_name=client.name if client else "",
         method=request.method[:10],
@@ -140,6 +140,49 @@ def entry(view: Any, request: Any, response: Any, started: float) -> Provisionin
         changes=getattr(response, "changes", None) or [],
         protected_account=_refused_as_protected(response.status_code, data),
     )
+    row.operation_rows = _operation_rows(row, getattr(response, "bulk_log", ()))  # type: ignore[attr-defined]
+    return row
+
+
+def _operation_rows(parent: ProvisioningLog, operations: Any) -> list[ProvisioningLog]:
+    """A row for each operation of a /Bulk request (RFC 7644 §3.7), linked to its row."""
+    base = parent.path.split("?")[0].rstrip("/").removesuffix("Bulk").rstrip("/")
+    log_bodies = scim_settings.LOG_BODIES
+    return [
+        ProvisioningLog(
+            created=parent.created,
+            client=parent.client,
+            client_name=parent.client_name,
+            method=op["method"][:10],
+            path=f"{base}/{op['path'].lstrip('/')}"[:2048],
+            resource_type=op["resource_type"][:64],
+            resource_id=op["resource_id"][:64],
+            operation=op["operation"],
+            status=op["status"],
+            scim_type=str(op["scim_type"])[:32],
+            duration_ms=op["duration_ms"],
+            remote_addr=parent.remote_addr,
+            request_body=_text(op["request"]) if log_bodies else "",
+            response_body=_text(op["response"]) if log_bodies else "",
+            changes=op["changes"],
+        )
+        for op in operations
+    ]
+
+
+def _in_writing_order(rows: list[ProvisioningLog]) -> list[ProvisioningLog]:
+    """A /Bulk request's row is saved first, so its operations' rows can point to it."""
+    ordered = []
+    for row in rows:
+        operations = getattr(row, "operation_rows", None)
+        if operations:
+            row.save()
+            for operation in operations:
+                operation.bulk_request = row
+            ordered.extend(operations)
+        else:
+            ordered.append(row)
+    return ordered
 
 
 def _refused_as_protected(status: int, data: dict[str, Any]) -> bool:
@@ -189,7 +232,7 @@ class LogBuffer:
         if not rows:
             return
         try:
-            ProvisioningLog.objects.bulk_create(rows)
+            ProvisioningLog.objects.bulk_create(_in_writing_order(rows))
         except Exception:
             logger.exception("Could not write %d SCIM provisioning log entries", len(rows))
 

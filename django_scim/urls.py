@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from django_scim.views import base, discovery, me, resources
+from django_scim.views import base, bulk, discovery, me, resources
 
 app_name = "scim"
 
@@ -33,12 +33,8 @@ urlpatterns = [
         name="resource-type-detail",
     ),
     re_path(r"^\.search/?$", resources.RootSearchView.as_view(), name="search"),
-    # RFC 7644 §3.7: /Bulk is POSTed to; not offered yet (501), any other method is 405.
-    re_path(
-        r"^Bulk/?$",
-        base.NotImplementedView.as_view(http_method_names=["post", "options"]),
-        name="unsupported",
-    ),
+    # RFC 7644 §3.7: /Bulk is POSTed to; any other method is 405.
+    re_path(r"^Bulk/?$", bulk.BulkView.as_view(http_method_names=["post", "options"]), name="bulk"),
     re_path(r"^Me/?$", me.MeView.as_view(), name="me"),
     re_path(
         r"^(?P<endpoint>[^/.][^/]*)/\.search/?$",

@@ -18,7 +18,7 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA],
         "patch": {"supported": True},
-        "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+        "bulk": bulk(),
         "filter": {"supported": True, "maxResults": scim_settings.MAX_RESULTS},
         "changePassword": {"supported": True},
         "sort": {"supported": True},
@@ -41,6 +41,16 @@ def service_provider_config(base_url: str) -> dict[str, Any]:
     if scim_settings.DOCUMENTATION_URI:
         doc["documentationUri"] = scim_settings.DOCUMENTATION_URI
     return doc
+
+
+def bulk() -> dict[str, Any]:
+    """RFC 7643 §5: the limits /Bulk enforces (RFC 7644 §3.7.4); off when maxOperations is 0."""
+    operations = scim_settings.BULK_MAX_OPERATIONS
+    return {
+        "supported": operations > 0,
+        "maxOperations": operations,
+        "maxPayloadSize": scim_settings.BULK_MAX_PAYLOAD_SIZE if operations > 0 else 0,
+    }
 
 
 def pagination() -> dict[str, Any]:

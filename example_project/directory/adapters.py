@@ -14,9 +14,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django_scim.adapters.fields import Mapping
+from django.db.models import Model
+
+from django_scim.adapters.fields import Column, ManyToMany, Mapping
+from django_scim.adapters.groups import GroupAdapter
 from django_scim.adapters.users import UserAdapter
 from example_project.directory.mappings import FullName, ProfileField
+from example_project.directory.models import Team
 
 
 class DirectoryUserAdapter(UserAdapter):
@@ -25,3 +29,17 @@ class DirectoryUserAdapter(UserAdapter):
         "preferredLanguage": ProfileField("preferred_language"),
         "name.formatted": FullName("first_name", "last_name"),
     }
+
+
+class NestedGroupAdapter(GroupAdapter):
+    """Groups whose members are groups (``Team.subteams``), served as the Group type."""
+
+    description = "Group of groups"
+    fields: ClassVar[dict[str, Mapping]] = {
+        "displayName": Column("name"),
+        "members": ManyToMany("subteams", "Group"),
+    }
+
+    @classmethod
+    def get_model(cls) -> type[Model]:
+        return Team

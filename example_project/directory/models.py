@@ -16,3 +16,16 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class Team(models.Model):
+    """A group whose members are groups: nested groups, as the RFC 7644 §3.7.1 example
+    (Group A and Group B, each a member of the other) needs."""
+
+    name = models.CharField(max_length=150, unique=True)
+    subteams = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="parent_teams"
+    )
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,6 +8,7 @@ import pytest
 
 from django_scim.constants import (
     BULK_REQUEST,
+    BULK_RESPONSE,
     ENTERPRISE_USER_SCHEMA,
     GROUP_SCHEMA,
     LIST_RESPONSE,
@@ -113,7 +114,7 @@ def test_service_provider_config_document(scim):
     data = get_ok(scim, "ServiceProviderConfig")
     assert data["schemas"] == [SERVICE_PROVIDER_CONFIG_SCHEMA]
     assert data["patch"] == {"supported": True}
-    assert data["bulk"]["supported"] is False
+    assert data["bulk"] == {"supported": True, "maxOperations": 1000, "maxPayloadSize": 1048576}
     assert data["filter"] == {"supported": True, "maxResults": 200}
     assert data["changePassword"] == {"supported": True}
     assert data["sort"] == {"supported": True}
@@ -177,11 +178,12 @@ def test_advertised_filter_works(scim):
     assert [r["userName"] for r in data["Resources"]] == ["alice"]
 
 
-def test_unsupported_bulk_answers_501(scim):
-    """RFC 7643 §5: bulk.supported false; RFC 7644 §3.12: 501 Not Implemented for an
-    operation the provider does not support."""
+def test_supported_bulk_answers_a_bulk_response(scim):
+    """RFC 7643 §5: bulk.supported true; RFC 7644 §3.7.3: POST /Bulk answers 200 with a
+    BulkResponse (tests/protocol/test_bulk.py has the rest)."""
     response = scim.post("Bulk", {"schemas": [BULK_REQUEST], "Operations": []})
-    assert_scim_error(response, 501)
+    assert response.status_code == 200
+    assert response.json() == {"schemas": [BULK_RESPONSE], "Operations": []}
 
 
 # -- /Schemas (RFC 7643 §7, §8.7) ---------------------------------------------------------

@@ -64,7 +64,7 @@ def test_unsupported_method_is_405_with_allow(scim, ids, path, method):
     assert method not in allowed
 
 
-def test_bulk_post_is_still_501(scim):
-    """RFC 7644 §3.7: POST is Bulk's method, not offered yet: 501 (§3.12), not 405."""
+def test_bulk_post_is_served(scim):
+    """RFC 7644 §3.7: POST is Bulk's method: served (200), not 405."""
     response = scim.post("Bulk", {"schemas": [BULK_REQUEST], "Operations": []})
-    assert response.status_code == 501
+    assert response.status_code == 200
