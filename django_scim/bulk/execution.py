@@ -30,7 +30,7 @@ from django_scim.bulk.outcomes import Outcome, failure, success
 from django_scim.bulk.planning import Step
 from django_scim.bulk.requests import BulkRequest, Operation
 from django_scim.bulk.targets import Target, target_of
-from django_scim.bulk.versions import check_version, current
+from django_scim.bulk.versions import current
 
 
 class _Failed(Exception):
@@ -109,16 +109,15 @@ class BulkRun:
                 self.ids[op.bulk_id] = resource["id"]
             return success(op, 201, target, resource, writer.changes)
         assert target.scim_id is not None
-        if op.version is not None:
-            with transaction.atomic(using=self.using):  # a failed read spoils no transaction
-                check_version(target.adapter, target.scim_id, op.version)
+        # RFC 7644 §3.7: the operation's version is its If-Match, compared by the writer
+        # against the row it has locked.
         if op.method == "PUT":
-            resource = writer.replace(target.scim_id, data, None)
+            resource = writer.replace(target.scim_id, data, None, if_match=op.version)
             return success(op, 200, target, resource, writer.changes)
         if op.method == "PATCH":
-            resource = writer.patch(target.scim_id, data, None)
+            resource = writer.patch(target.scim_id, data, None, if_match=op.version)
             return success(op, target.patch_status(), target, resource, writer.changes)
-        writer.delete(target.scim_id)
+        writer.delete(target.scim_id, if_match=op.version)
         return success(op, 204, target, None, writer.changes)
 
     # -- a circular reference --------------------------------------------------------
@@ -132,7 +131,7 @@ class BulkRun:
                 for op in ops:
                     done.append(self._create_without(op, members))
                 outcomes = [self._complete(*item) for item in done]
-                for outcome, (_, target, _, _) in zip(outcomes, done):
+                for outcome, (_, target, _, _) in zip(outcomes, done, strict=True):
                     # Adding one member may have changed another's version.
                     outcome.version = current(target.adapter, outcome.resource_id)
         except _Failed as failed:
