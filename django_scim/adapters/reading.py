@@ -65,6 +65,9 @@ def load(
     loaded.update(((records.ATTRIBUTE, *key), record) for key, record in found.items())
     if side_rows:
         records.attach(adapter.resource_type_name, objs, found)
+        unseen = [obj for obj in objs if records.record_of(obj).id is None]
+        for _path, mapping in adapter.resource_type.fields if unseen else ():
+            mapping.load_state(adapter, unseen, loaded)
 
 
 def one(

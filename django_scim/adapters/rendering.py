@@ -41,6 +41,8 @@ class Plan:
             if mapping.is_relation
             and (projection is None or projection.wants(path.schema, path.attribute.name))  # type: ignore[union-attr]
         ]
+        #: Every relation, shown or not: an unwritten object's version follows them all.
+        self.relations_all = [(path, m) for path, m in fields if m.is_relation]
         self.order = [attribute.name for attribute in resource_type.schema]
         self.core = resource_type.schema.id
         self.extensions = [extension.id for extension in resource_type.extensions]
@@ -60,11 +62,13 @@ def plan_for(adapter: ResourceAdapter, projection: Projection | None) -> Plan:
     return plan
 
 
-def version_of(resource: dict[str, Any], record: Record) -> str:
-    """A weak ETag (RFC 7232 §2.3) over the stored state."""
-    digest = hashlib.sha1(
-        jsoncodec.dumps_sorted([resource, record.last_modified]), usedforsecurity=False
-    )
+def version_of(resource: dict[str, Any], record: Record, states: list[Any] | None = None) -> str:
+    """A weak ETag (RFC 7232 §2.3) over the stored state: the resource without its
+    relations, and the side row's last modification, which every change marks; for an
+    object without a side row, the state of its relations instead (see
+    :meth:`~django_scim.storage.base.Mapping.state`)."""
+    stamp: Any = record.last_modified if record.id is not None else states
+    digest = hashlib.sha1(jsoncodec.dumps_sorted([resource, stamp]), usedforsecurity=False)
     return f'W/"{digest.hexdigest()[:20]}"'
 
 
@@ -87,7 +91,10 @@ def render(
     if record.external_id:
         resource["externalId"] = record.external_id
     resource.update(plan.ordered(data))
-    version = version_of(resource, record)
+    states = None
+    if record.id is None:
+        states = [mapping.state(obj, loaded) for _path, mapping in plan.relations_all]
+    version = version_of(resource, record, states)
     for path, mapping in plan.relations:
         path.set(resource, mapping.read(adapter, obj, None, loaded))
     resource["meta"] = _meta(adapter, obj, record, scim_id, version)

@@ -79,6 +79,16 @@ class Mapping:
         """The SCIM value of ``obj``; ``stored`` is what the side table holds for the path."""
         return stored
 
+    def load_state(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
+        """For objects without a side row (whose version cannot follow its last
+        modification): read what :meth:`state` needs, for all ``objs`` at once."""
+
+    def state(self, obj: Model, cache: dict[Any, Any]) -> Any:
+        """A value that changes whenever this attribute of ``obj`` changes though no
+        write of SCIM's marks it (a relation edited by the site), for ``obj``'s
+        version; None when the rest of the resource already shows every change."""
+        return None
+
     # -- writing ---------------------------------------------------------------
 
     def write(self, obj: Model, value: Any, creating: bool) -> None:

@@ -14,8 +14,8 @@ read or rendered.
 
 Objects without a side row are left without one: a write here would make SCIM
 records (an id, a created date, a managing client) for objects SCIM never
-served, from code paths of the site's own. Until SCIM first writes such an
-object, its version does not follow membership changes made outside SCIM.
+served, from code paths of the site's own. Their version follows the state of
+their relations instead (:meth:`ManyToMany.state`).
 
 Receivers are connected in ``AppConfig.ready()`` for the relations of the
 resource types the settings declare, again when ``SCIM`` changes, and find the

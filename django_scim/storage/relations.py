@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import CharField, Model, Q
+from django.db.models import CharField, Count, Model, Q, Sum
 from django.db.models.functions import Cast
 
 from django_scim import identity
@@ -155,19 +155,47 @@ class ManyToMany(Mapping):
         rows = (
             through._default_manager.filter(**{f"{near_key}__in": [obj.pk for obj in objs]})
             .order_by(far_key)
-            .values_list(near_key, far_key, display)
+            .values_list(near_key, far_key, display, "pk")
         )
         found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
-        for near_pk, far_pk, text in rows:
+        states: dict[Any, list[int]] = {obj.pk: [0, 0] for obj in objs}
+        for near_pk, far_pk, text, row_pk in rows:
             found[near_pk].append([far_pk, text])
+            states[near_pk][0] += 1
+            states[near_pk][1] += row_pk
         if not target.display_field:
             self._display(target, found)
         for obj in objs:
             cache[(self.relation, obj.pk)] = found[obj.pk]
+            cache[(self.relation, "state", obj.pk)] = states[obj.pk]
         if not any(found.values()):
             return []
         targets = through._default_manager.filter(**{f"{near_key}__in": list(found)})
         return [(self.target, targets.values_list(Cast(far_key, CharField()), flat=True))]
+
+    def load_state(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
+        """How many through rows each object has and the sum of their keys (one aggregate
+        query, for objects whose references were not read). Through rows are inserted
+        with keys never used before, so any change of membership changes the pair."""
+        wanted = [obj.pk for obj in objs if (self.relation, "state", obj.pk) not in cache]
+        if not wanted:
+            return
+        through, near, _far = self.through(type(objs[0]))
+        near_key = through._meta.get_field(near).attname  # type: ignore[union-attr]
+        rows = (
+            through._default_manager.filter(**{f"{near_key}__in": wanted})
+            .order_by()
+            .values(near_key)
+            .annotate(count=Count("pk"), total=Sum("pk"))
+            .values_list(near_key, "count", "total")
+        )
+        for pk in wanted:
+            cache[(self.relation, "state", pk)] = [0, 0]
+        for near_pk, count, total in rows:
+            cache[(self.relation, "state", near_pk)] = [count, total or 0]
+
+    def state(self, obj: Model, cache: dict[Any, Any]) -> Any:
+        return cache.get((self.relation, "state", obj.pk))
 
     def _display(self, target: Any, found: dict[Any, list[list[Any]]]) -> None:
         """Display text from ``display()`` where the target declares no display column."""
@@ -204,7 +232,6 @@ class ManyToMany(Mapping):
                 }
             )
         return items or None
-
 
     # -- writing ---------------------------------------------------------------
 

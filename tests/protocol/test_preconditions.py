@@ -313,3 +313,59 @@ def test_service_provider_config_advertises_etag(scim):
     service provider supports ETags"."""
     response = scim.get("ServiceProviderConfig")
     assert body(response)["etag"] == {"supported": True}
+
+
+# -- objects SCIM has not written yet ------------------------------------------------
+
+
+def _version(scim, location: str, query: str = "") -> str:
+    response = scim.get(f"{location}{query}")
+    assert response.status_code == 200
+    return str(response["ETag"])
+
+
+def test_membership_changes_of_a_group_scim_never_wrote_change_its_version(scim):
+    """RFC 7644 §3.14 with RFC 7643 §3.1: a group made outside SCIM (no side row: reads
+    never write one) still gets a new version when the site changes its members, the
+    same whether or not the members are shown."""
+    group = Group.objects.create(name="made in the admin")
+    group.user_set.add(UserFactory())
+    location = f"Groups/{body(scim.get('Groups'))['Resources'][0]['id']}"
+    before = _version(scim, location)
+    assert _version(scim, location, "?excludedAttributes=members") == before
+    group.user_set.add(UserFactory())
+    after = _version(scim, location)
+    assert after != before
+    assert _version(scim, location, "?excludedAttributes=members") == after
+    group.user_set.remove(group.user_set.order_by("pk").last())
+    assert _version(scim, location) != after
+
+
+def test_a_user_scim_never_wrote_gets_a_new_version_when_its_groups_change(scim):
+    """RFC 7644 §3.14: a user's ``groups`` are part of what a client sees of it."""
+    user = UserFactory()
+    location = f"Users/{body(scim.get('Users'))['Resources'][0]['id']}"
+    before = _version(scim, location, "?excludedAttributes=groups")
+    Group.objects.create(name="g").user_set.add(user)
+    assert _version(scim, location, "?excludedAttributes=groups") != before
+    assert _version(scim, location) == _version(scim, location, "?attributes=userName")
+
+
+def test_if_match_on_a_group_scim_never_wrote_follows_its_members(scim):
+    """RFC 7644 §3.14: the version a GET gave is the one a write compares with, for an
+    object without a side row too; after a membership change it is stale (412)."""
+    group = Group.objects.create(name="outside")
+    location = f"Groups/{body(scim.get('Groups'))['Resources'][0]['id']}"
+    seen = _version(scim, location)
+    renamed = scim.patch(
+        location,
+        ops({"op": "replace", "path": "displayName", "value": "renamed"}),
+        HTTP_IF_MATCH=seen,
+    )
+    assert renamed.status_code == 200
+    stale = renamed["ETag"]
+    group.user_set.add(UserFactory())
+    refused = scim.patch(
+        location, ops({"op": "replace", "path": "displayName", "value": "x"}), HTTP_IF_MATCH=stale
+    )
+    assert_scim_error(refused, 412)
