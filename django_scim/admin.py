@@ -271,7 +271,7 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]
 
 
 OPERATIONS = (
@@ -386,7 +386,7 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
         return [
             path(
                 "history/<str:resource_type>/<str:resource_id>/",
-                wrap(self.history_view),
+                wrap(self.resource_history_view),
                 name="django_scim_resource_history",
             ),
             *super().get_urls(),
@@ -430,7 +430,7 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
     def pretty_response_body(self, obj: ProvisioningLog) -> str:
         return _pretty(obj.response_body)
 
-    def history_view(
+    def resource_history_view(
         self, request: HttpRequest, resource_type: str, resource_id: str
     ) -> HttpResponse:
         if not self.has_view_permission(request):

@@ -331,3 +331,10 @@ def test_log_list_query_count_does_not_grow_with_rows(admin_client):
     with CaptureQueriesContext(connection) as many:
         admin_client.get(url)
     assert len(many) == len(few)
+
+
+def test_log_entry_keeps_djangos_object_history_page(admin_client):
+    """The resource history has its own view; Django's own "History" button still works."""
+    entry = ProvisioningLogFactory()
+    url = reverse("admin:django_scim_provisioninglog_history", args=[entry.pk])
+    assert admin_client.get(url).status_code == 200

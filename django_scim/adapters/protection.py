@@ -53,8 +53,8 @@ def guarded_fields(model: type[Model]) -> dict[str, str]:
     guarded = dict.fromkeys(SECRET_FIELDS, "set the password of")
     guarded.update(dict.fromkeys(PRIVILEGE_FIELDS, "change the privileges of"))
     if model is get_user_model():
-        guarded[model.USERNAME_FIELD] = "rename"  # type: ignore[attr-defined]
-        guarded[model.get_email_field_name()] = "change the e-mail address of"  # type: ignore[attr-defined]
+        guarded[model.USERNAME_FIELD] = "rename"
+        guarded[model.get_email_field_name()] = "change the e-mail address of"
     return {name: action for name, action in guarded.items() if name in names}
 
 

@@ -19,7 +19,6 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from django_scim import jsoncodec
 from django_scim.log_api.filters import ProvisioningLogFilter
@@ -79,7 +78,7 @@ class LogCursorPagination(CursorPagination):
     max_page_size = 1000
 
 
-class LogQuerysetMixin:
+class LogQuerysetMixin(generics.GenericAPIView):
     permission_classes = [CanViewProvisioningLog]
     # JSON only: the browsable API's filter form would need django_filters in INSTALLED_APPS.
     renderer_classes = [JSONRenderer]
@@ -133,13 +132,11 @@ def csv_rows(queryset: QuerySet[ProvisioningLog]) -> Iterator[str]:
         yield writer.writerow([cell(value) for value in row])
 
 
-class LogExportView(LogQuerysetMixin, APIView):
+class LogExportView(LogQuerysetMixin):
     """``GET export.csv``: every entry matching the filters, newest first, streamed."""
 
     def get(self, request: Request) -> StreamingHttpResponse:
-        queryset = self.get_queryset()
-        for backend in self.filter_backends:
-            queryset = backend().filter_queryset(request, queryset, self)
+        queryset = self.filter_queryset(self.get_queryset())
         response = StreamingHttpResponse(
             csv_rows(queryset.order_by("-created", "-pk")), content_type="text/csv"
         )

@@ -19,7 +19,7 @@ def _expiry_options(parser: CommandParser) -> None:
     group.add_argument("--no-expiry", action="store_true", help="Never expire.")
 
 
-def _expiry(options: dict[str, Any], default: object) -> object:
+def _expiry(options: dict[str, Any], default: Any) -> Any:
     if options.get("no_expiry"):
         return None
     if options.get("expires_in") is not None:
