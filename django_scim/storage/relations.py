@@ -192,7 +192,8 @@ class ManyToMany(Mapping):
         for pk in wanted:
             cache[(self.relation, "state", pk)] = [0, 0]
         for near_pk, count, total in rows:
-            cache[(self.relation, "state", near_pk)] = [count, total or 0]
+            # PostgreSQL sums bigints as numeric: Decimal, which no JSON encoder takes.
+            cache[(self.relation, "state", near_pk)] = [count, int(total or 0)]
 
     def state(self, obj: Model, cache: dict[Any, Any]) -> Any:
         return cache.get((self.relation, "state", obj.pk))
