@@ -18,7 +18,9 @@ class SCIMClientQuerySet(models.QuerySet):
             return None
         digest = tokens.digest(raw)
         unexpired = models.Q(expires__isnull=True) | models.Q(expires__gt=timezone.now())
-        client = self.filter(unexpired, token_digest=digest, is_active=True).first()
+        # The digest is unique: no ORDER BY for the model's ordering, one row at most.
+        found = self.filter(unexpired, token_digest=digest, is_active=True).order_by()[:1]
+        client = next(iter(found), None)
         if client is None or not tokens.matches(raw, client.token_digest):
             return None
         return client
