@@ -61,11 +61,20 @@ DEFAULTS: dict[str, Any] = {
     # BULK_MAX_OPERATIONS = 0 turns /Bulk off (501, bulk.supported false).
     "BULK_MAX_OPERATIONS": 1000,
     "BULK_MAX_PAYLOAD_SIZE": 1024 * 1024,
-    # "delete" removes the row; "deactivate" sets the adapter's active field to False.
+    # "delete" removes the row; "deactivate" sets the adapter's active field to False;
+    # "detach" (for clients bound to a tenant) takes the object out of the tenant and keeps
+    # the person (the adapter's detach() hook); for a client bound to none, as "deactivate".
     "DELETE_MODE": "delete",
-    # A POST whose userName or externalId matches a deactivated resource revives it (same id)
-    # instead of answering 409: Okta re-POSTs after deactivate -> reactivate -> reassign.
+    # A POST whose userName matches a deactivated resource (of the client's tenant) revives
+    # it (same id) instead of answering 409: Okta re-POSTs after deactivate -> reactivate ->
+    # reassign. externalId never decides: it is not unique (RFC 7643 §3.1).
     "REVIVE_ON_CREATE": True,
+    # For clients bound to a tenant: a POST whose userName is held by a user outside the
+    # tenant is 409 uniqueness unless this is True; then a user who belongs to no other
+    # tenant is adopted into it. ADOPTION_DOMAINS ({tenant: ["example.com", ...]}) limits
+    # a tenant's adoptions to users whose userName and e-mail are in those domains.
+    "ADOPT_EXISTING_USERS": False,
+    "ADOPTION_DOMAINS": {},
     # False: passwords in requests are ignored (never stored), new users get an unusable one.
     # Okta sends a placeholder password on create even when password sync is off.
     "ACCEPT_PASSWORDS": True,
@@ -101,7 +110,7 @@ IMPORT_STRINGS = frozenset(
     }
 )
 
-DELETE_MODES = ("delete", "deactivate")
+DELETE_MODES = ("delete", "deactivate", "detach")
 
 
 def _import(value: str, key: str) -> Any:

@@ -50,6 +50,18 @@ class SCIMClient(models.Model):
         blank=True,
         help_text=_("After this time the token is refused (401). Empty: it does not expire."),
     )
+    #: RFC 7644 §6: the tenant whose users and groups this client sees and changes ("": all).
+    tenant = models.CharField(
+        _("tenant"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_(
+            "Key of the organisation this client provisions. It then sees and changes only "
+            "that tenant's users and groups. Empty: every user and group of the site."
+        ),
+    )
     cycle_minutes = models.PositiveIntegerField(
         _("provisioning cycle (minutes)"),
         default=40,
@@ -94,6 +106,9 @@ class ResourceRecord(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     resource_type = models.CharField(max_length=64)
+    #: The tenant this identity belongs to ("" for clients bound to none): one site object
+    #: has a separate SCIM id, externalId and attributes in each tenant it belongs to.
+    tenant = models.CharField(max_length=64, blank=True, default="")
     object_pk = models.CharField(max_length=64)
     # NULL, not "": externalId absent is not externalId empty (RFC 7643 §3.1).
     external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
@@ -114,13 +129,17 @@ class ResourceRecord(models.Model):
         verbose_name = _("SCIM resource record")
         constraints = [
             models.UniqueConstraint(
-                fields=["resource_type", "object_pk"], name="django_scim_record_object_unique"
+                fields=["resource_type", "tenant", "object_pk"],
+                name="django_scim_record_tenant_object_unique",
             )
         ]
         indexes = [
             models.Index(
-                fields=["resource_type", "external_id"], name="django_scim_record_external"
+                fields=["resource_type", "tenant", "external_id"],
+                name="django_scim_record_external_id",
             ),
+            # Every side row of one object, whatever its tenant (deletes, membership bumps).
+            models.Index(fields=["resource_type", "object_pk"], name="django_scim_record_object"),
         ]
 
     def __str__(self) -> str:
@@ -167,6 +186,8 @@ class ProvisioningLog(models.Model):
         related_name="log_entries",
     )
     client_name = models.CharField(_("client name"), max_length=150, blank=True)
+    #: The client's tenant when the request was made (kept if the client is deleted).
+    tenant = models.CharField(_("tenant"), max_length=64, blank=True, default="")
     method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=2048)
     resource_type = models.CharField(_("resource type"), max_length=64, blank=True)
@@ -213,6 +234,7 @@ class ProvisioningLog(models.Model):
             models.Index(
                 fields=["client", "created", "status"], name="django_scim_log_client_time"
             ),
+            models.Index(fields=["tenant", "created"], name="django_scim_log_tenant_time"),
         ]
 
     def __str__(self) -> str:

@@ -126,6 +126,7 @@ def entry(view: Any, request: Any, response: Any, started: float) -> Provisionin
     row = ProvisioningLog(
         client=client,
         client_name=client.name if client else "",
+        tenant=client.tenant if client else "",
         method=request.method[:10],
         path=request.get_full_path()[:2048],
         resource_type=resource_type,
@@ -153,6 +154,7 @@ def _operation_rows(parent: ProvisioningLog, operations: Any) -> list[Provisioni
             created=parent.created,
             client=parent.client,
             client_name=parent.client_name,
+            tenant=parent.tenant,
             method=op["method"][:10],
             path=f"{base}/{op['path'].lstrip('/')}"[:2048],
             resource_type=op["resource_type"][:64],

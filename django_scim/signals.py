@@ -14,3 +14,7 @@ resource_replaced = Signal()
 resource_patched = Signal()
 resource_deactivated = Signal()
 resource_deleted = Signal()
+#: DELETE_MODE "detach": the object left the client's tenant (RFC 7644 §6); it still exists.
+resource_detached = Signal()
+#: A tenant's client took over an existing object (SCIM["ADOPT_EXISTING_USERS"]).
+resource_adopted = Signal()

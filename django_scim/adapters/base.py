@@ -8,7 +8,10 @@ every read and write goes through it), ``prepare_new()``, ``display()``,
 lifecycle — lives in modules of its own that take an adapter as an argument,
 so a subclass inherits no machinery it could shadow by accident.
 
-An adapter is made per request (``self.request``, ``self.client``).
+An adapter is made per request (``self.request``, ``self.client``,
+``self.tenant``). For a client bound to a tenant (RFC 7644 §6) every read and
+write is further narrowed by ``tenant_queryset()``, and ``attach()`` and
+``detach()`` keep the site's own membership (see ``docs/tenancy.md``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django_scim.paths import AttributePath
 from django_scim.schemas.attributes import Schema
 from django_scim.schemas.core import COMMON_ATTRIBUTES
 from django_scim.schemas.registry import ResourceType
+from django_scim.storage import records
 from django_scim.storage.base import Mapping
 from django_scim.storage.common import ExternalId, Id, Meta
 from django_scim.storage.side_table import SideTable
@@ -56,6 +60,11 @@ class ResourceAdapter:
         self.ctx = ctx
         self.request = ctx.request
         self.client = ctx.client
+        #: The tenant the client is bound to ("": none, every object of get_queryset()).
+        self.tenant: str = ctx.tenant
+        #: Where this request's SCIM identities are kept: ids, externalIds and side rows
+        #: are per tenant (``User``, or ``User@acme`` for a client bound to ``acme``).
+        self.namespace = records.namespace(self.resource_type_name, self.tenant)
 
     # -- declaration -------------------------------------------------------------
 
@@ -87,6 +96,43 @@ class ResourceAdapter:
     def get_queryset(self) -> QuerySet:
         """Every object this adapter serves. Override to scope by ``self.client``."""
         return self.get_model()._default_manager.all()
+
+    def tenant_queryset(self, queryset: QuerySet) -> QuerySet:
+        """The objects of ``queryset`` that belong to ``self.tenant``.
+
+        By default an object belongs to the tenants that gave it a SCIM identity
+        (a side row, written when the tenant's client creates or adopts it).
+        A site with its own membership model (an ``Organisation`` with members)
+        filters by it here, and keeps it in :meth:`attach` and :meth:`detach`.
+        """
+        return queryset.filter(records.belonging(self.get_model(), self.namespace))
+
+    def attach(self, obj: Model) -> None:
+        """Called when a tenant's client creates or adopts ``obj``, inside the write's
+        transaction, after it is saved: add the site's membership here."""
+
+    def detach(self, obj: Model) -> None:
+        """Called on DELETE when ``SCIM["DELETE_MODE"]`` is ``"detach"``: remove the
+        site's membership here. The object's identity in the tenant goes after it."""
+
+    def tenant_name_prefix(self) -> str:
+        """What a tenant's values of a site-wide unique column begin with in the database
+        (``Column(..., per_tenant=True)``, the stock ``userName``): ``"acme+"`` by default,
+        so each tenant can have its own ``bjensen``. Return ``""`` where names are unique
+        across tenants anyway (e-mail addresses): then a name held by another tenant's
+        user is 409 ``uniqueness``, never a takeover."""
+        return f"{self.tenant}+" if self.tenant else ""
+
+    def tenants_of(self, obj: Model) -> list[str]:
+        """The tenants ``obj`` belongs to by the site's own membership (beyond those
+        that gave it a SCIM identity): a user in another tenant is never adopted."""
+        return []
+
+    def scoped_queryset(self) -> QuerySet:
+        """What this request may see: ``get_queryset()``, within the client's tenant.
+        Not a hook: override ``get_queryset()`` and ``tenant_queryset()``."""
+        queryset = self.get_queryset()
+        return self.tenant_queryset(queryset) if self.tenant else queryset
 
     def prepare_new(self, obj: Model) -> None:
         """Called on a new object before its first save: set tenant fields here."""

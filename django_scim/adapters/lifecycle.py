@@ -3,9 +3,11 @@
 - ``SCIM["DELETE_MODE"]``: ``"delete"`` removes the object (its ``delete()``,
   Django's cascade and signals, then its side row); ``"deactivate"`` clears
   the adapter's ``active_field`` and keeps the row.
-- ``SCIM["REVIVE_ON_CREATE"]``: a POST matching a deactivated object (by its
-  externalId, or by a unique value such as userName) revives that object with
-  its id, as Okta expects after deactivate -> reactivate -> reassign.
+- ``SCIM["REVIVE_ON_CREATE"]``: a POST matching a deactivated object of the
+  client's tenant by a unique value (``userName``) revives that object with
+  its id, as Okta expects after deactivate -> reactivate -> reassign. Never by
+  ``externalId``: it is not unique (RFC 7643 §3.1), and Microsoft's test
+  collection posts several users sharing one, each a different person.
 - Every change is announced with a signal of :mod:`django_scim.signals`, sent
   once the transaction commits.
 """
@@ -23,7 +25,6 @@ from django_scim.adapters.base import ResourceAdapter
 from django_scim.conf import scim_settings
 from django_scim.models import ResourceRecord
 from django_scim.schemas.characteristics import Uniqueness
-from django_scim.storage import records
 
 
 def send(adapter: ResourceAdapter, signal: Signal, obj: Model, scim_id: str) -> None:
@@ -61,19 +62,7 @@ def can_revive(adapter: ResourceAdapter) -> bool:
 
 def _inactive(adapter: ResourceAdapter) -> QuerySet:
     assert adapter.active_field
-    return adapter.get_queryset().filter(**{adapter.active_field: False})
-
-
-def dormant_by_external_id(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None:
-    """A deactivated object with the new resource's externalId, if it has one."""
-    external_id = data.get("externalId")
-    if not external_id or not can_revive(adapter):
-        return None
-    rows = ResourceRecord.objects.filter(
-        resource_type=adapter.resource_type_name, external_id=external_id
-    )
-    model = adapter.get_model()
-    return _inactive(adapter).filter(pk__in=records.keys_of(model, rows))
+    return adapter.scoped_queryset().filter(**{adapter.active_field: False})
 
 
 def dormant_by_unique_value(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None:
@@ -96,7 +85,7 @@ def dormant_by_unique_value(adapter: ResourceAdapter, data: dict[str, Any]) -> Q
 
 def deactivates(adapter: ResourceAdapter) -> bool:
     """Whether DELETE deactivates rather than deletes (``DELETE_MODE``)."""
-    return scim_settings.DELETE_MODE == "deactivate" and bool(adapter.active_field)
+    return scim_settings.DELETE_MODE in ("deactivate", "detach") and bool(adapter.active_field)
 
 
 def deactivate(adapter: ResourceAdapter, obj: Model, scim_id: str) -> None:

@@ -18,7 +18,6 @@ from django.db.models import Model, QuerySet
 from django_scim import identity
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.errors import NotFound
-from django_scim.models import ResourceRecord
 from django_scim.projection import Projection
 from django_scim.storage import records
 from django_scim.storage.base import Mapping
@@ -57,14 +56,14 @@ def load(
     loaded = adapter.ctx.loaded
     wanted: dict[str, list[Any]] = {}
     if side_rows:
-        wanted[adapter.resource_type_name] = [[obj.pk for obj in objs]]
+        wanted[adapter.namespace] = [[obj.pk for obj in objs]]
     for mapping in shown_relations(adapter, projection):
         for name, keys in mapping.load(adapter, objs, loaded):
             wanted.setdefault(name, []).append(keys)
     found = records.fetch(wanted)
     loaded.update(((records.ATTRIBUTE, *key), record) for key, record in found.items())
     if side_rows:
-        records.attach(adapter.resource_type_name, objs, found)
+        records.attach(adapter.namespace, objs, found)
         unseen = [obj for obj in objs if records.record_of(obj).id is None]
         for _path, mapping in adapter.resource_type.fields if unseen else ():
             mapping.load_state(adapter, unseen, loaded)
@@ -85,18 +84,18 @@ def one(
     key = identity.parse(scim_id)
     if key is None:
         raise NotFound(f"{adapter.resource_type_name} {scim_id} not found.")
-    name, model = adapter.resource_type_name, adapter.get_model()
+    name, model = adapter.namespace, adapter.get_model()
     uuid_keys = model._meta.pk.get_internal_type() == "UUIDField"
     pk = identity.key_of(name, key, uuid_keys)
     if pk is not None:
-        found = first(adapter, adapter.get_queryset().filter(pk=pk), projection, lock)
+        found = first(adapter, adapter.scoped_queryset().filter(pk=pk), projection, lock)
         if found is not None and records.record_of(found).id in (None, key):
             return found
     if pk is None or uuid_keys:
-        held = ResourceRecord.objects.filter(resource_type=name, id=key)
+        held = records.rows_of(name).filter(id=key)
         object_pk = held.values_list("object_pk", flat=True).first()
         if object_pk is not None:
-            found = first(adapter, adapter.get_queryset().filter(pk=object_pk), projection, lock)
+            found = first(adapter, adapter.scoped_queryset().filter(pk=object_pk), projection, lock)
             if found is not None:
                 return found
     raise NotFound(f"{adapter.resource_type_name} {scim_id} not found.")

@@ -85,7 +85,7 @@ def render(
     data = records.copy_json(record.attributes)
     for path, mapping in plan.values:
         path.set(data, mapping.read(adapter, obj, path.get(data), loaded))
-    scim_id = records.scim_id(adapter.resource_type_name, obj, record)
+    scim_id = records.scim_id(adapter.namespace, obj, record)
     schemas = [plan.core] + [ext for ext in plan.extensions if data.get(ext)]
     resource: dict[str, Any] = {"schemas": schemas, "id": scim_id}
     if record.external_id:

@@ -87,7 +87,7 @@ def query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
     if params.get("cursor") is not None:
         return cursor_query(adapter, params)
     start, count = parse_paging(params.get("startIndex"), params.get("count"))
-    queryset = adapter.get_queryset()
+    queryset = adapter.scoped_queryset()
     if params.get("filter") is not None:
         queryset = filtered(adapter, queryset, params["filter"])
     resources = render_page(adapter, queryset, start - 1, count, params)
@@ -100,7 +100,7 @@ def cursor_query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
     page, ``previousCursor`` unless the first; no ``startIndex``; ``totalResults`` only
     when the first page holds every match, as nothing is counted."""
     query_id = cursors.query_id(adapter, params)
-    queryset = adapter.get_queryset()
+    queryset = adapter.scoped_queryset()
     if params.get("filter") is not None:
         queryset = filtered(adapter, queryset, params["filter"])
     projection = projection_of(adapter.resource_type, params)
@@ -137,7 +137,7 @@ def query_all(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     for resource_type in ctx.registry.resource_types:
         adapter = ctx.adapter(resource_type.name)
         assert adapter is not None
-        queryset = adapter.get_queryset()
+        queryset = adapter.scoped_queryset()
         if params.get("filter") is not None:
             queryset = filtered(adapter, queryset, params["filter"], across_types=True)
         found = queryset.count()

@@ -24,7 +24,7 @@ class UserAdapter(ResourceAdapter):
     schema = USER
     extensions = (ENTERPRISE_USER,)
     fields: ClassVar[dict[str, Mapping]] = {
-        "userName": Column("username"),
+        "userName": Column("username", per_tenant=True),
         "name.givenName": Column("first_name"),
         "name.familyName": Column("last_name"),
         "emails": PrimaryValue("email"),
@@ -42,7 +42,9 @@ class UserAdapter(ResourceAdapter):
     display_field = "username"
 
     def display(self, obj: Model) -> str:
-        return obj.get_username()  # type: ignore[attr-defined]
+        name: str = obj.get_username()  # type: ignore[attr-defined]
+        prefix = self.tenant_name_prefix()
+        return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 
     def on_deactivate(self, obj: Model) -> None:
         """A deleted user leaves its groups, whether the row goes or stays."""

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_scim import dialects, identity, preconditions, signals
 from django_scim import patch as patching
 from django_scim.adapters import changes as changesets
-from django_scim.adapters import lifecycle, protection, reading, rendering
+from django_scim.adapters import lifecycle, protection, reading, rendering, tenancy
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.errors import Mutability, Uniqueness
 from django_scim.models import ResourceRecord, SCIMClient
@@ -66,9 +66,6 @@ class Writer:
         data = validate_resource(payload, self.resource_type)
         adapter = self.adapter
         with transaction.atomic(using=self.using):
-            dormant = reading.first(adapter, lifecycle.dormant_by_external_id(adapter, data))
-            if dormant is not None:
-                return self._revive(dormant, data, shows)
             obj = adapter.get_model()()
             adapter.prepare_new(obj)
             sent = records.copy_json(data)  # _assign takes mapped values out of data
@@ -77,11 +74,16 @@ class Writer:
             except Uniqueness:
                 # Looked for only now: a name is taken far less often than not.
                 dormant = reading.first(adapter, lifecycle.dormant_by_unique_value(adapter, sent))
-                if dormant is None:
+                if dormant is not None:
+                    return self._revive(dormant, sent, shows)
+                adopted = reading.first(adapter, tenancy.adoptable(adapter, sent))
+                if adopted is None or protection.is_protected(adopted):
                     raise
-                return self._revive(dormant, sent, shows)
+                return self._adopt(adopted, sent, shows)
             record = self._save(obj, None, data, pending, changed=True, creating=True)
-            scim_id = records.scim_id(adapter.resource_type_name, obj, record)
+            if adapter.tenant:
+                adapter.attach(obj)
+            scim_id = records.scim_id(adapter.namespace, obj, record)
             lifecycle.send(adapter, signals.resource_created, obj, scim_id)
             self.changes = changesets.diff(None, sent)
         return self._rendered(obj, record, shows)
@@ -152,7 +154,11 @@ class Writer:
         with transaction.atomic(using=self.using):
             obj = reading.one(adapter, scim_id, self._without_relations(), lock=True)
             self._check(obj, if_match, if_none_match)
-            if lifecycle.deactivates(adapter):
+            if tenancy.detaches(adapter):
+                protection.check_delete(adapter, obj)
+                tenancy.detach(adapter, obj)
+                lifecycle.send(adapter, signals.resource_detached, obj, scim_id)
+            elif lifecycle.deactivates(adapter):
                 was_active = lifecycle.is_active(adapter, obj)
                 lifecycle.deactivate(adapter, obj, scim_id)
                 self._touch(obj, records.record_of(obj))
@@ -194,7 +200,7 @@ class Writer:
         self.changes = changesets.diff(
             before, self._document(obj, record)
         ) + changesets.secret_columns(before_columns, columns(obj))
-        scim_id = records.scim_id(self.adapter.resource_type_name, obj, record)
+        scim_id = records.scim_id(self.adapter.namespace, obj, record)
         lifecycle.send_deactivation(self.adapter, obj, scim_id, was_active)
         return record
 
@@ -203,8 +209,17 @@ class Writer:
         if data.get("active") is None:
             data["active"] = True
         record = self._replace(obj, data)
-        scim_id = records.scim_id(self.adapter.resource_type_name, obj, record)
+        scim_id = records.scim_id(self.adapter.namespace, obj, record)
         lifecycle.send(self.adapter, signals.resource_replaced, obj, scim_id)
+        return self._rendered(obj, record, shows)
+
+    def _adopt(self, obj: Model, data: dict[str, Any], shows: Projection | None) -> dict[str, Any]:
+        """A tenant takes over a user of no other tenant (``ADOPT_EXISTING_USERS``): the
+        user gets an identity in the tenant, the site's membership, and the values sent."""
+        record = self._replace(obj, data)
+        self.adapter.attach(obj)
+        scim_id = records.scim_id(self.adapter.namespace, obj, record)
+        lifecycle.send(self.adapter, signals.resource_adopted, obj, scim_id)
         return self._rendered(obj, record, shows)
 
     def _operations(
@@ -240,7 +255,7 @@ class Writer:
             if mapping.is_relation:
                 continue
             before = columns(obj)
-            mapping.write(obj, value, creating)
+            mapping.write(self.adapter, obj, value, creating)
             assert path.attribute is not None
             if path.sub_attribute is None and (creating or columns(obj) != before):
                 mapping.check_unique(self.adapter, obj, value, path.attribute)
@@ -301,17 +316,14 @@ class Writer:
         if record is None or record.id is None:
             created = self.adapter.created_of(obj) or now
             new = Record(
-                id=identity.derived_id(self.adapter.resource_type_name, obj.pk),
+                id=identity.derived_id(self.adapter.namespace, obj.pk),
                 external_id=external_id,
                 attributes=data,
                 created=created,
                 last_modified=created if record is None else now,
             )
-            ResourceRecord.objects.create(
-                resource_type=self.adapter.resource_type_name,
-                object_pk=str(obj.pk),
-                client=_managing(self.adapter.client),
-                **vars(new),
+            records.new_row(
+                self.adapter.namespace, obj.pk, client=_managing(self.adapter.client), **vars(new)
             )
             self._elements(new, None)
             return new

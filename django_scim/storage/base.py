@@ -31,6 +31,10 @@ class Owner(Protocol):
     """What a mapping may ask of the adapter serving a request."""
 
     resource_type_name: str
+    #: Where SCIM identities are kept for this request: ``User``, or ``User@tenant``.
+    namespace: str
+    #: The client's tenant ("": none).
+    tenant: str
     created_field: str | None
     display_field: str | None
 
@@ -40,6 +44,9 @@ class Owner(Protocol):
     def get_model(self) -> type[Model]: ...
 
     def get_queryset(self) -> QuerySet: ...
+
+    def scoped_queryset(self) -> QuerySet:
+        """Every object the request may see (``get_queryset()`` within the tenant)."""
 
     def related(self, resource_type_name: str) -> Any:
         """The adapter serving another resource type in the same request, or None."""
@@ -91,7 +98,7 @@ class Mapping:
 
     # -- writing ---------------------------------------------------------------
 
-    def write(self, obj: Model, value: Any, creating: bool) -> None:
+    def write(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
         """Put ``value`` on the unsaved ``obj`` (None: unassigned)."""
 
     def check_unique(self, owner: Owner, obj: Model, value: Any, attribute: Attribute) -> None:

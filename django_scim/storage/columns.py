@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, Model, Q, Value
-from django.db.models.functions import NullIf
+from django.db.models.functions import NullIf, Substr
 
 from django_scim import locks
 from django_scim.conf import scim_settings
@@ -67,20 +67,39 @@ class Column(Mapping):
 
     ``keep_if_missing`` keeps the current value when a PUT omits the attribute:
     right for ``active``, which no client means to flip by leaving it out.
+
+    ``per_tenant``: the column is unique across the site (``auth.User.username``)
+    while the attribute is unique per tenant (RFC 7643 §7, RFC 7644 §6). A
+    tenant's values are stored behind the adapter's ``tenant_name_prefix()``
+    (``acme+bjensen``) and shown, filtered and sorted without it, so two tenants
+    can each have a ``bjensen``.
     """
 
-    def __init__(self, field: str, keep_if_missing: bool = False) -> None:
+    def __init__(self, field: str, keep_if_missing: bool = False, per_tenant: bool = False) -> None:
         self.field = field
         self.keep_if_missing = keep_if_missing
+        self.per_tenant = per_tenant
+
+    def _prefix(self, owner: Owner) -> str:
+        if not self.per_tenant or not owner.tenant:
+            return ""
+        prefix: str = owner.tenant_name_prefix()  # type: ignore[attr-defined]
+        return prefix
 
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
-        return scim_scalar(getattr(obj, self.field))
+        value = getattr(obj, self.field)
+        prefix = self._prefix(owner)
+        if prefix and isinstance(value, str) and value.startswith(prefix):
+            value = value[len(prefix) :]
+        return scim_scalar(value)
 
-    def write(self, obj: Model, value: Any, creating: bool) -> None:
+    def write(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
         if value is None:
             if self.keep_if_missing:
                 return
             value = field_default(obj, self.field)
+        elif isinstance(value, str) and value:
+            value = self._prefix(owner) + value
         check_length(obj, self.field, value)
         setattr(obj, self.field, value)
 
@@ -90,6 +109,8 @@ class Column(Mapping):
         serialised by a lock on the value held until the transaction ends."""
         if value in (None, "") or attribute.uniqueness is U.NONE:
             return
+        if isinstance(value, str):
+            value = self._prefix(owner) + value
         folded = value if attribute.case_exact or not isinstance(value, str) else value.lower()
         model = type(obj)
         locks.hold_value(model, owner.resource_type_name, self.field, str(folded))
@@ -102,7 +123,15 @@ class Column(Mapping):
     def condition(
         self, owner: Owner, path: AttributePath, target: Attribute, op: str | None, value: Any
     ) -> Q:
-        return present(self.field, target) if op is None else compare(self.field, op, value, target)
+        if op is None:
+            return present(self.field, target)
+        prefix = self._prefix(owner)
+        if not prefix or not isinstance(value, str):
+            return compare(self.field, op, value, target)
+        if op in ("co", "ew"):  # within the name, never matching the prefix itself
+            return compare(Substr(F(self.field), len(prefix) + 1), op, value, target)
+        # eq, ne, sw and the orderings compare whole stored values: the index serves them.
+        return compare(self.field, op, prefix + value, target)
 
     def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:
         return column_sort_key(owner, self.field, target)
@@ -114,7 +143,7 @@ class Password(Mapping):
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
         return None
 
-    def write(self, obj: Model, value: Any, creating: bool) -> None:
+    def write(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
         if value and scim_settings.ACCEPT_PASSWORDS:
             obj.set_password(value)  # type: ignore[attr-defined]
         elif creating and hasattr(obj, "set_unusable_password"):
@@ -137,7 +166,7 @@ class ColumnElementScope(Scope):
         self.key = key
 
     def _marked(self, condition: Q) -> Q:
-        model, name = self.owner.get_model(), self.owner.resource_type_name
+        model, name = self.owner.get_model(), self.owner.namespace
         marked = Q(attribute=self.key, in_column=True) & condition
         return Q(pk__in=records.element_owners(model, name, marked))
 
@@ -178,7 +207,7 @@ class PrimaryValue(Mapping):
             items.remove(target)
         return items or None
 
-    def write(self, obj: Model, value: Any, creating: bool) -> None:
+    def write(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:
         target = records.column_element(value or [])
         column = target.get(self.sub) if isinstance(target, dict) else None
         check_length(obj, self.field, column)
@@ -187,7 +216,7 @@ class PrimaryValue(Mapping):
     def elements(self, owner: Owner, path: AttributePath, build: ElementBuilder) -> Q:
         # One IN over a UNION rather than ``IN (...) OR column = x``: an OR
         # with a subquery defeats the column's index and scans the table.
-        model, name = owner.get_model(), owner.resource_type_name
+        model, name = owner.get_model(), owner.namespace
         key = records.path_element_key(path)
         rows = Q(attribute=key, in_column=False) & build(ElementScope())
         attribute = path.attribute

@@ -33,10 +33,10 @@ from django_scim.storage.base import Mapping, Owner
 
 def id_text(owner: Owner) -> Any:
     """Each object's id as text: its side row's, else the one derived from its key."""
-    held = records.value_of(owner.resource_type_name, expressions.uuid_text("id"))
+    held = records.value_of(owner.namespace, expressions.uuid_text("id"))
     if owner.get_model()._meta.pk.get_internal_type() == "UUIDField":
         return held  # derived from a UUID key by exclusive-or: not expressible as text
-    derived = expressions.derived_id_text(owner.resource_type_name)
+    derived = expressions.derived_id_text(owner.namespace)
     return Coalesce(held, derived, output_field=CharField())
 
 
@@ -55,7 +55,7 @@ def id_condition(owner: Owner, op: str | None, value: Any, case_exact: bool = Tr
     if op in ("eq", "ne"):
         key = identity.parse(value if case_exact else value.lower(), exact=True)
         model = owner.get_model()
-        found = records.with_id(model, owner.resource_type_name, key) if key else NEVER
+        found = records.with_id(model, owner.namespace, key) if key else NEVER
         return found if op == "eq" else ~found
     return compare_text(id_text(owner), op, value, case_exact)
 
@@ -86,10 +86,10 @@ class ExternalId(Mapping):
             else compare("external_id", op, value, target)
         )
         model = owner.get_model()
-        return records.having(model, owner.resource_type_name, leaf, absent_matches(op, value))
+        return records.having(model, owner.namespace, leaf, absent_matches(op, value))
 
     def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:
-        return records.value_of(owner.resource_type_name, "external_id"), False
+        return records.value_of(owner.namespace, "external_id"), False
 
 
 class Meta(Mapping):
@@ -117,7 +117,7 @@ class Meta(Mapping):
         if field:
             return present(field, target) if op is None else compare(field, op, value, target)
         leaf = present("created", target) if op is None else compare("created", op, value, target)
-        return records.having(owner.get_model(), owner.resource_type_name, leaf)
+        return records.having(owner.get_model(), owner.namespace, leaf)
 
     def _last_modified(self, owner: Owner, target: Attribute, op: str | None, value: Any) -> Q:
         # An object without a side row was last modified when it was created.
@@ -130,16 +130,16 @@ class Meta(Mapping):
             if op is None
             else compare("last_modified", op, value, target)
         )
-        return records.having(owner.get_model(), owner.resource_type_name, leaf, unseen)
+        return records.having(owner.get_model(), owner.namespace, leaf, unseen)
 
     def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:
         name = target.name
         if name == "created":
             if owner.created_field:
                 return F(owner.created_field), False
-            return records.value_of(owner.resource_type_name, "created"), False
+            return records.value_of(owner.namespace, "created"), False
         if name == "lastModified":
-            return records.value_of(owner.resource_type_name, "last_modified"), False
+            return records.value_of(owner.namespace, "last_modified"), False
         if name == "resourceType":
             return Value(owner.resource_type_name), True
         raise InvalidValue(f"Cannot sort by 'meta.{name}'.")

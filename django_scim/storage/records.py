@@ -6,6 +6,12 @@ so that a value filter (``emails[type eq "work"]``) matches within one element
 and equality on ``value`` uses an index. Both are keyed by resource type and
 the object's primary key as text, so any model can be served unchanged.
 
+Side rows are kept per *namespace*: the resource type, qualified by the
+tenant for a client bound to one (RFC 7644 §6: ``User@acme``). One site
+object has a separate id, externalId and attributes in each tenant it belongs
+to, and ids derived for it differ per tenant, so no tenant can name another's
+object.
+
 An object need not have a side row: one made outside SCIM has none until SCIM
 first writes it (its id is derived from its key, :mod:`django_scim.identity`).
 Reads never create one. A page's side rows are read with one query by key, a
@@ -21,7 +27,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import CharField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from django_scim import identity
@@ -46,8 +52,36 @@ class Record:
     last_modified: datetime | None
 
 
-def _rows_of(resource_type: str) -> QuerySet:
-    return ResourceRecord.objects.filter(resource_type=resource_type)
+def namespace(resource_type: str, tenant: str = "") -> str:
+    """Where the SCIM identities of ``resource_type``'s objects are kept for ``tenant``:
+    the type's name, or ``Type@tenant`` (ids derived from keys are derived from it too)."""
+    return f"{resource_type}@{tenant}" if tenant else resource_type
+
+
+def split(space: str) -> tuple[str, str]:
+    """The resource type and tenant of a namespace (see :func:`namespace`)."""
+    resource_type, _, tenant = space.partition("@")
+    return resource_type, tenant
+
+
+def rows_of(space: str) -> QuerySet:
+    """The side rows of one namespace."""
+    resource_type, tenant = split(space)
+    return ResourceRecord.objects.filter(resource_type=resource_type, tenant=tenant)
+
+
+def new_row(space: str, object_pk: Any, **fields: Any) -> ResourceRecord:
+    """Insert the side row of the object ``object_pk`` in ``space``."""
+    resource_type, tenant = split(space)
+    return ResourceRecord.objects.create(
+        resource_type=resource_type, tenant=tenant, object_pk=str(object_pk), **fields
+    )
+
+
+def belonging(model: type[Model], space: str) -> Exists:
+    """Whether an object has a side row in ``space`` (the default membership of a
+    tenant): one probe of the side table's unique index per object examined."""
+    return Exists(rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField())))
 
 
 #: Keys per IN list: well below every backend's bound-parameter limit.
@@ -63,32 +97,32 @@ def fetch(wanted: dict[str, list[Any]]) -> dict[tuple[str, str], Record]:
     group of thousands of members costs no list of thousands of parameters). One query,
     more only past ``CHUNK`` listed keys."""
     conditions = []
-    for name, parts in wanted.items():
+    for space, parts in wanted.items():
+        resource_type, tenant = split(space)
+        rows = Q(resource_type=resource_type, tenant=tenant)
         keys = [str(key) for part in parts if not isinstance(part, QuerySet) for key in part]
         for start in range(0, len(keys), CHUNK):
-            conditions.append(Q(resource_type=name, object_pk__in=keys[start : start + CHUNK]))
-        conditions += [
-            Q(resource_type=name, object_pk__in=part)
-            for part in parts
-            if isinstance(part, QuerySet)
-        ]
+            conditions.append(rows & Q(object_pk__in=keys[start : start + CHUNK]))
+        conditions += [rows & Q(object_pk__in=part) for part in parts if isinstance(part, QuerySet)]
     found: dict[tuple[str, str], Record] = {}
     for start in range(0, len(conditions), _CONDITIONS_PER_QUERY):
         condition = Q(pk__in=[])
         for part in conditions[start : start + _CONDITIONS_PER_QUERY]:
             condition |= part
         rows = ResourceRecord.objects.filter(condition).values_list(
-            "resource_type", "object_pk", *_FIELDS
+            "resource_type", "tenant", "object_pk", *_FIELDS
         )
-        found.update(((name, key), Record(*fields)) for name, key, *fields in rows)
+        found.update(
+            ((namespace(name, tenant), key), Record(*fields)) for name, tenant, key, *fields in rows
+        )
     return found
 
 
-def attach(resource_type: str, objs: list[Model], found: dict[tuple[str, str], Record]) -> None:
+def attach(space: str, objs: list[Model], found: dict[tuple[str, str], Record]) -> None:
     """Put each object's side row (from :func:`fetch`) on it as ``scim_record``; an object
     without one gets an empty :class:`Record`."""
     for obj in objs:
-        record = found.get((resource_type, str(obj.pk))) or Record(None, None, {}, None, None)
+        record = found.get((space, str(obj.pk))) or Record(None, None, {}, None, None)
         setattr(obj, ATTRIBUTE, record)
 
 
@@ -103,9 +137,9 @@ def record_of(obj: Model) -> Record:
     return found
 
 
-def scim_id(resource_type: str, obj: Model, record: Record) -> str:
+def scim_id(space: str, obj: Model, record: Record) -> str:
     """The object's SCIM id: its side row's, else the one derived from its key."""
-    return str(record.id) if record.id else identity.derived_text(resource_type, obj.pk)
+    return str(record.id) if record.id else identity.derived_text(space, obj.pk)
 
 
 def keys_of(model: type[Model], rows: QuerySet) -> QuerySet:
@@ -116,37 +150,37 @@ def keys_of(model: type[Model], rows: QuerySet) -> QuerySet:
     )
 
 
-def having(model: type[Model], resource_type: str, condition: Q, unseen: Q | bool = False) -> Q:
+def having(model: type[Model], space: str, condition: Q, unseen: Q | bool = False) -> Q:
     """Objects whose side row meets ``condition``.
 
     ``unseen`` says how objects without a side row answer: they have no side
     attributes, so ``ne`` and ``eq null`` match them.
     """
-    matched = Q(pk__in=keys_of(model, _rows_of(resource_type).filter(condition)))
+    matched = Q(pk__in=keys_of(model, rows_of(space).filter(condition)))
     if unseen is False:
         return matched
-    without_row = ~Q(pk__in=keys_of(model, _rows_of(resource_type)))
+    without_row = ~Q(pk__in=keys_of(model, rows_of(space)))
     return matched | (without_row if unseen is True else without_row & unseen)
 
 
-def with_id(model: type[Model], resource_type: str, value: UUID) -> Q:
+def with_id(model: type[Model], space: str, value: UUID) -> Q:
     """The object whose SCIM id is ``value`` (see :func:`with_ids`)."""
-    return with_ids(model, resource_type, [value])
+    return with_ids(model, space, [value])
 
 
-def with_ids(model: type[Model], resource_type: str, values: Iterable[UUID]) -> Q:
+def with_ids(model: type[Model], space: str, values: Iterable[UUID]) -> Q:
     """The objects whose SCIM ids are among ``values``: an id derived from an object's key
     (unless an older side row gives the object another id), or one a side row holds."""
     uuid_keys = model._meta.pk.get_internal_type() == "UUIDField"
     derived: dict[Any, UUID] = {}
     held: list[UUID] = []
     for value in values:
-        key = identity.key_of(resource_type, value, uuid_keys)
+        key = identity.key_of(space, value, uuid_keys)
         if key is not None:
             derived[key] = value
         if key is None or uuid_keys:
             held.append(value)
-    rows = _rows_of(resource_type)
+    rows = rows_of(space)
     condition = Q(pk__in=keys_of(model, rows.filter(id__in=held))) if held else Q(pk__in=[])
     if derived:
         other = rows.filter(object_pk__in=[str(key) for key in derived]).exclude(
@@ -156,18 +190,21 @@ def with_ids(model: type[Model], resource_type: str, values: Iterable[UUID]) -> 
     return condition
 
 
-def element_owners(model: type[Model], resource_type: str, condition: Q) -> QuerySet:
+def element_owners(model: type[Model], space: str, condition: Q) -> QuerySet:
     """Keys of objects owning an element row that meets ``condition``."""
-    rows = ResourceElement.objects.filter(condition, record__resource_type=resource_type)
+    name, tenant = split(space)
+    rows = ResourceElement.objects.filter(
+        condition, record__resource_type=name, record__tenant=tenant
+    )
     return rows.order_by().values_list(
         Cast("record__object_pk", output_field=model._meta.pk),  # type: ignore[arg-type]
         flat=True,
     )
 
 
-def value_of(resource_type: str, expression: Any) -> Subquery:
+def value_of(space: str, expression: Any) -> Subquery:
     """``expression`` over an object's side row, as a correlated subquery (for sorting)."""
-    rows = _rows_of(resource_type).filter(object_pk=Cast(OuterRef("pk"), CharField()))
+    rows = rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField()))
     return Subquery(rows.values_list(expression, flat=True)[:1])
 
 

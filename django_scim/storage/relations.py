@@ -39,12 +39,12 @@ def _ids(values: Iterable[Any]) -> dict[Any, Any]:
 
 
 def find(target: Owner, values: Iterable[Any]) -> list[Model]:
-    """Objects of ``target``'s type (within its ``get_queryset()``) with those ids."""
+    """Objects of ``target``'s type (within what the request may see) with those ids."""
     ids = _ids(values)
     if not ids:
         return []
-    condition = records.with_ids(target.get_model(), target.resource_type_name, ids)
-    return list(target.get_queryset().filter(condition))
+    condition = records.with_ids(target.get_model(), target.namespace, ids)
+    return list(target.scoped_queryset().filter(condition))
 
 
 def resolve(target: Owner, values: list[Any]) -> list[Model]:
@@ -58,6 +58,18 @@ def resolve(target: Owner, values: list[Any]) -> list[Model]:
             f"Unknown {target.resource_type_name} id(s) among {sorted(map(str, values))}."
         )
     return found
+
+
+def _display_prefix(target: Owner) -> str:
+    """What the target's display column holds before a tenant's names (a per-tenant
+    column, see :class:`~django_scim.storage.columns.Column`): shown without it."""
+    if not target.tenant or not target.display_field:
+        return ""
+    for _path, mapping in target.resource_type.fields:
+        if getattr(mapping, "per_tenant", False) and mapping.field == target.display_field:  # type: ignore[attr-defined]
+            prefix: str = target.tenant_name_prefix()  # type: ignore[attr-defined]
+            return prefix
+    return ""
 
 
 class RelationScope(Scope):
@@ -152,14 +164,16 @@ class ManyToMany(Mapping):
         near_key = through._meta.get_field(near).attname  # type: ignore[union-attr]
         far_key = through._meta.get_field(far).attname  # type: ignore[union-attr]
         display = f"{far}__{target.display_field}" if target.display_field else far_key
-        rows = (
-            through._default_manager.filter(**{f"{near_key}__in": [obj.pk for obj in objs]})
-            .order_by(far_key)
-            .values_list(near_key, far_key, display, "pk")
-        )
+        rows = through._default_manager.filter(**{f"{near_key}__in": [obj.pk for obj in objs]})
+        if target.tenant:  # RFC 7644 §6: another tenant's objects are never shown
+            rows = rows.filter(**{f"{far_key}__in": target.scoped_queryset().values("pk")})
+        rows = rows.order_by(far_key).values_list(near_key, far_key, display, "pk")
         found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
         states: dict[Any, list[int]] = {obj.pk: [0, 0] for obj in objs}
+        prefix = _display_prefix(target)
         for near_pk, far_pk, text, row_pk in rows:
+            if prefix and isinstance(text, str) and text.startswith(prefix):
+                text = text[len(prefix) :]
             found[near_pk].append([far_pk, text])
             states[near_pk][0] += 1
             states[near_pk][1] += row_pk
@@ -171,7 +185,7 @@ class ManyToMany(Mapping):
         if not any(found.values()):
             return []
         targets = through._default_manager.filter(**{f"{near_key}__in": list(found)})
-        return [(self.target, targets.values_list(Cast(far_key, CharField()), flat=True))]
+        return [(target.namespace, targets.values_list(Cast(far_key, CharField()), flat=True))]
 
     def load_state(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
         """How many through rows each object has and the sum of their keys (one aggregate
@@ -216,13 +230,12 @@ class ManyToMany(Mapping):
             found = records.fetch(wanted)
             cache.update(((records.ATTRIBUTE, *k), record) for k, record in found.items())
         location = owner.location  # type: ignore[attr-defined]
+        space = self._target(owner).namespace
         items = []
         for target_pk, display in cache[key]:
-            record = cache.get((records.ATTRIBUTE, self.target, str(target_pk)))
+            record = cache.get((records.ATTRIBUTE, space, str(target_pk)))
             scim_id = (
-                str(record.id)
-                if record and record.id
-                else identity.derived_text(self.target, target_pk)
+                str(record.id) if record and record.id else identity.derived_text(space, target_pk)
             )
             items.append(
                 {

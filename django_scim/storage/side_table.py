@@ -46,9 +46,11 @@ def first_element(owner: Owner, path: AttributePath) -> Subquery:
     multi-valued attribute sorts by (RFC 7644 §3.4.2.3)."""
     sub = path.sub_attribute
     assert sub is not None
+    resource_type, tenant = records.split(owner.namespace)
     rows = ResourceElement.objects.filter(
         attribute=records.path_element_key(path),
-        record__resource_type=owner.resource_type_name,
+        record__resource_type=resource_type,
+        record__tenant=tenant,
         record__object_pk=Cast(OuterRef("pk"), CharField()),
     ).order_by(
         Case(
@@ -67,21 +69,17 @@ class SideTable(Mapping):
     ) -> Q:
         model = owner.get_model()
         if path.attribute is None:  # an extension schema as a whole: carried or not
-            return records.having(
-                model, owner.resource_type_name, Q(attributes__has_key=path.schema)
-            )
+            return records.having(model, owner.namespace, Q(attributes__has_key=path.schema))
         leaf = json_leaf("attributes", json_key(path), target, op, value)
-        return records.having(model, owner.resource_type_name, leaf, absent_matches(op, value))
+        return records.having(model, owner.namespace, leaf, absent_matches(op, value))
 
     def elements(self, owner: Owner, path: AttributePath, build: ElementBuilder) -> Q:
         condition = Q(attribute=records.path_element_key(path)) & build(ElementScope())
-        owners = records.element_owners(owner.get_model(), owner.resource_type_name, condition)
+        owners = records.element_owners(owner.get_model(), owner.namespace, condition)
         return Q(pk__in=owners)
 
     def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:
         assert path.attribute is not None
         if path.attribute.multi_valued:
             return first_element(owner, path), False
-        return records.value_of(
-            owner.resource_type_name, KT(f"attributes__{json_key(path)}")
-        ), False
+        return records.value_of(owner.namespace, KT(f"attributes__{json_key(path)}")), False

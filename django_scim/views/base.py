@@ -60,13 +60,26 @@ class SCIMView(APIView):
         self.started = time.perf_counter()
         return super().initialize_request(request, *args, **kwargs)
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # RFC 7644 §6.1: an optional tenant in the URL (``scim/<str:tenant>/v2/``); the
+        # handlers take only their own arguments.
+        self.url_tenant: str | None = kwargs.pop("tenant", None)
+        return super().dispatch(request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.ctx = RequestContext(self.base_url(request), request, request.auth)
+        tenant = getattr(request.auth, "tenant", "") or ""
+        if self.url_tenant is not None and self.url_tenant != tenant:
+            # Another tenant's URL: as if it did not exist, never "forbidden".
+            raise errors.NotFound("No SCIM endpoint at this URL.")
+        self.ctx = RequestContext(self.base_url(request), request, request.auth, tenant=tenant)
 
     def base_url(self, request: Request) -> str:
+        """The service provider's base URL; a tenant's, when the URL names one, so every
+        ``meta.location`` and ``$ref`` stays within it."""
         namespace = request.resolver_match.namespace if request.resolver_match else "scim"
-        return request.build_absolute_uri(reverse(f"{namespace or 'scim'}:root"))
+        kwargs = {"tenant": self.url_tenant} if self.url_tenant is not None else None
+        return request.build_absolute_uri(reverse(f"{namespace or 'scim'}:root", kwargs=kwargs))
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any

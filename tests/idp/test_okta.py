@@ -212,18 +212,21 @@ def test_re_post_of_deactivated_user_revives_it(scim, at, user):
     assert User.objects.count() == 1
 
 
-def test_re_post_by_external_id_revives_renamed_user(scim, at, user):
-    """O-04 (better-auth#11113: "restore the inactive row in place, keep the SCIM id"): the
-    same ``externalId`` under a new userName revives the deactivated user.
-
-    https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20
-    https://github.com/better-auth/better-auth/pull/11113
+def test_re_post_with_a_deactivated_users_external_id_is_another_person(scim, at, user):
+    """O-04, as RFC 7643 §3.1 has it: ``externalId`` is not unique, so it never decides
+    identity on its own. A POST under a new userName with a deactivated user's externalId
+    is a new user; the deactivated one stays as it was. (Microsoft's SCIM test collection
+    for Entra ID posts several users sharing one externalId: reviving by it would merge
+    two people into one account.) Revival goes by userName (the test above).
     """
     patch_ok(scim, at, load_sample("okta-deactivate-user.json"))
     data = create(scim, okta_user("renamed@okta.local"))
-    assert data["id"] == user["id"]
+    assert data["id"] != user["id"]
     assert data["userName"] == "renamed@okta.local"
-    assert User.objects.count() == 1
+    assert User.objects.count() == 2
+    kept = read(scim, at)
+    assert kept["userName"] == user["userName"]
+    assert kept["active"] is False
 
 
 def test_re_post_of_deactivated_user_is_409_without_revival(scim, settings, at):
