@@ -19,7 +19,7 @@ BASE = "/scim/v2"
 
 def _url(path: str) -> str:
     """Paths are relative to the SCIM prefix unless they already start with it."""
-    return path if path.startswith(BASE) else f"{BASE}/{path.lstrip('/')}"
+    return path if path.startswith("/scim/") else f"{BASE}/{path.lstrip('/')}"
 
 
 class SCIMTestClient(APIClient):

@@ -123,6 +123,11 @@ class ResourceAdapter:
         user is 409 ``uniqueness``, never a takeover."""
         return f"{self.tenant}+" if self.tenant else ""
 
+    def shown_name(self, stored: str) -> str:
+        """A stored per-tenant name as the tenant sees it (without the prefix)."""
+        prefix = self.tenant_name_prefix()
+        return stored[len(prefix) :] if prefix and stored.startswith(prefix) else stored
+
     def tenants_of(self, obj: Model) -> list[str]:
         """The tenants ``obj`` belongs to by the site's own membership (beyond those
         that gave it a SCIM identity): a user in another tenant is never adopted."""

@@ -13,14 +13,14 @@ from django_scim.schemas.core import GROUP
 
 
 class GroupAdapter(ResourceAdapter):
-    """displayName<->name, members<->user_set."""
+    """displayName<->name (per tenant, as the name is unique site-wide), members<->user_set."""
 
     resource_type_name = "Group"
     endpoint = "/Groups"
     description = "Group"
     schema = GROUP
     fields: ClassVar[dict[str, Mapping]] = {
-        "displayName": Column("name"),
+        "displayName": Column("name", per_tenant=True),
         "members": ManyToMany("user_set", "User"),
     }
 
@@ -31,4 +31,4 @@ class GroupAdapter(ResourceAdapter):
     display_field = "name"
 
     def display(self, obj: Model) -> str:
-        return obj.name  # type: ignore[attr-defined]
+        return self.shown_name(obj.name)  # type: ignore[attr-defined]

@@ -30,8 +30,10 @@ from django_scim.storage import records
 
 
 def detaches(adapter: ResourceAdapter) -> bool:
-    """Whether DELETE takes the object out of the client's tenant (``DELETE_MODE``)."""
-    return scim_settings.DELETE_MODE == "detach" and bool(adapter.tenant)
+    """Whether DELETE takes the object out of the client's tenant (``DELETE_MODE``): for
+    people (an adapter with an ``active_field``); a tenant's groups are its own, deleted."""
+    detaching = scim_settings.DELETE_MODE == "detach" and bool(adapter.tenant)
+    return detaching and bool(adapter.active_field)
 
 
 def detach(adapter: ResourceAdapter, obj: Model) -> None:

@@ -42,9 +42,14 @@ class UserAdapter(ResourceAdapter):
     display_field = "username"
 
     def display(self, obj: Model) -> str:
-        name: str = obj.get_username()  # type: ignore[attr-defined]
-        prefix = self.tenant_name_prefix()
-        return name[len(prefix) :] if prefix and name.startswith(prefix) else name
+        return self.shown_name(obj.get_username())  # type: ignore[attr-defined]
+
+    def detach(self, obj: Model) -> None:
+        """A user leaving the tenant (DELETE_MODE "detach") leaves the tenant's groups."""
+        groups = self.related("Group")
+        if groups is not None:
+            mine = obj.groups.filter(pk__in=groups.scoped_queryset().values("pk"))  # type: ignore[attr-defined]
+            obj.groups.remove(*mine)  # type: ignore[attr-defined]
 
     def on_deactivate(self, obj: Model) -> None:
         """A deleted user leaves its groups, whether the row goes or stays."""
