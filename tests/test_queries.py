@@ -10,6 +10,7 @@ logged in batches (``test_a_read_costs_no_log_statement_of_its_own``).
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -209,3 +210,50 @@ def test_an_outside_membership_change_costs_one_update(db, django_assert_num_que
     users = UserFactory.create_batch(3)
     with django_assert_num_queries(3):
         group.user_set.add(*users)
+
+
+def test_put_renaming_a_member_costs_one_update_for_its_groups(warm, django_assert_num_queries):
+    """RFC 7643 §3.1: a PUT renaming a user marks the groups whose members show it
+    modified: auth, transaction, the user locked, its side row, uniqueness check of the
+    new userName, user update, the groups' side rows (one UPDATE, keys as a subquery of
+    the memberships), side-row update, groups for the response, their side rows, log. The
+    name it had is the one it was read with: no query."""
+    user_id = body(warm.post("Users", {"userName": "bjensen"}))["id"]
+    warm.post("Groups", {"displayName": "Guides", "members": [{"value": user_id}]})
+    with django_assert_num_queries(12):
+        response = warm.put(f"Users/{user_id}", {"userName": "babs"})
+    assert response.status_code == 200
+
+
+def test_a_rename_in_site_code_costs_one_update(db, django_assert_num_queries):
+    """RFC 7643 §3.1: ``user.username = …; user.save()`` is the user's UPDATE and one
+    UPDATE of the side rows of the groups that show the user (none here is written by
+    SCIM, so it matches no row)."""
+    user = UserFactory()
+    GroupFactory().user_set.add(user)
+    user.username = "renamed"
+    with django_assert_num_queries(2):
+        user.save()
+
+
+@pytest.mark.parametrize("update_fields", [None, ["last_login"]])
+def test_a_save_that_renames_nothing_costs_no_statement(
+    db, django_assert_num_queries, update_fields
+):
+    """A save that leaves the display column as it was read (or, like Django's login,
+    names other fields in ``update_fields``) is the UPDATE alone."""
+    user = UserFactory()
+    GroupFactory().user_set.add(user)
+    user.first_name = "Barbara"
+    with django_assert_num_queries(1):
+        user.save(update_fields=update_fields)
+
+
+def test_a_save_of_a_user_read_without_its_name_reads_the_name(db, django_assert_num_queries):
+    """A user read with ``only()`` has no userName to compare with; renaming it reads the
+    stored one first (one query of that column), then the UPDATE and the groups' UPDATE."""
+    GroupFactory().user_set.add(UserFactory(username="bjensen"))
+    user = get_user_model().objects.only("pk").get(username="bjensen")
+    user.username = "babs"
+    with django_assert_num_queries(3):
+        user.save()

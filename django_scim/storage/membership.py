@@ -12,10 +12,23 @@ member leaves the groups it was in). Each signal costs one UPDATE of the side
 rows concerned, keys given or as a subquery of the through table; nothing is
 read or rendered.
 
+A rename changes them too: a group's ``members[].display`` is each member's
+display column (the target adapter's ``display_field``, ``username``), a
+user's ``groups[].display`` each group's. ``post_save`` of the models at the
+far end of each relation compares that column with the value the object was
+read with (kept on the instance by ``post_init``: no query) and, when it
+changed, marks the side rows of the owners that show it with one UPDATE (keys
+as a subquery of the through table). A save whose ``update_fields`` leave the
+column out is not looked at. Where the instance cannot say what the database
+holds (the column was deferred when it was read, or a new instance carries an
+existing key), ``pre_save`` reads the column, one query of one value.
+
 Objects without a side row are left without one: a write here would make SCIM
 records (an id, a created date, a managing client) for objects SCIM never
 served, from code paths of the site's own. Their version follows the state of
-their relations instead (:meth:`ManyToMany.state`).
+their relations instead (:meth:`ManyToMany.state`): their through rows, which
+a rename of a related object leaves as they are, so such an object keeps its
+version when a member or group it shows is renamed (``docs/versions.md``).
 
 Receivers are connected in ``AppConfig.ready()`` for the relations of the
 resource types the settings declare, again when ``SCIM`` changes, and find the
@@ -27,11 +40,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.signals import setting_changed
-from django.db.models import CharField, Model, Q
+from django.db.models import CharField, Field, Model, Q
 from django.db.models.functions import Cast
-from django.db.models.signals import m2m_changed, pre_delete
+from django.db.models.signals import m2m_changed, post_init, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from django_scim.errors import InvalidValue
@@ -53,6 +66,9 @@ class Relation:
     through: type[Model]
     near: str
     far: str
+    #: The column of ``far_model`` its references show as ``display`` (the target
+    #: adapter's ``display_field``); None where the target declares none.
+    display: Field | None = None
 
     def owners_of_target(self, key: Any) -> Any:
         """The owners related to the target ``key``, as a subquery of keys as text."""
@@ -74,17 +90,34 @@ def relations(registry: Registry) -> list[Relation]:
                 continue  # reported when the mapping is used
             near_field: Any = through._meta.get_field(near)
             far_field: Any = through._meta.get_field(far)
+            far_model = far_field.related_model
             found.append(
                 Relation(
                     resource_type.name,
                     model,
-                    far_field.related_model,
+                    far_model,
                     through,
                     near_field.attname,
                     far_field.attname,
+                    _display_column(registry, mapping.target, far_model),
                 )
             )
     return found
+
+
+def _display_column(registry: Registry, target: str, model: type[Model]) -> Field | None:
+    """The column of ``model`` that references to ``target`` show as their ``display``.
+    A ``display_field`` reaching through a relation (``profile__name``) is not followed,
+    nor is a ``display()`` override without one."""
+    resource_type = registry.get(target)
+    name = resource_type.adapter_class.display_field if resource_type else None
+    if not name:
+        return None
+    try:
+        field: Any = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.concrete else None
 
 
 def _current() -> list[Relation]:
@@ -156,6 +189,136 @@ def member_deleted(sender: Any, instance: Model, using: str | None = None, **kwa
     )
 
 
+# -- renames -----------------------------------------------------------------------
+
+#: Where an instance keeps the display value it was read with: this prefix + attname.
+SHOWN = "_scim_shown_"
+#: The value kept when the saved key names no row yet: nothing shows the object.
+_NO_ROW = object()
+
+
+def _remembering(attnames: tuple[str, ...]) -> Any:
+    """A ``post_init`` receiver keeping on each instance the display values it was made
+    with: read from the database, what a later save compares with (no query)."""
+    keys = [(attname, SHOWN + attname) for attname in attnames]
+
+    def remember(sender: Any, instance: Model, **kwargs: Any) -> None:
+        values = instance.__dict__
+        for attname, key in keys:
+            if attname in values:  # not deferred
+                values[key] = values[attname]
+
+    return remember
+
+
+def _watched(model: type[Model], update_fields: Any) -> list[Field]:
+    """The display columns of ``model`` that a save with ``update_fields`` writes."""
+    columns = {
+        relation.display.attname: relation.display
+        for relation in _current()
+        if relation.display is not None and issubclass(model, relation.far_model)
+    }
+    return [
+        column
+        for column in columns.values()
+        if update_fields is None or column.name in update_fields
+    ]
+
+
+def _inserting(instance: Model) -> bool:
+    """Whether saving ``instance`` inserts its row (no key yet, or a key with a default,
+    which Django inserts without trying an UPDATE)."""
+    key = instance.pk
+    if key is None or hasattr(key, "resolve_expression"):  # the database's default
+        return True
+    return instance._state.adding and instance._meta.pk.has_default()  # type: ignore[union-attr]
+
+
+def display_before_save(
+    sender: Any,
+    instance: Model,
+    raw: bool = False,
+    using: str | None = None,
+    update_fields: Any = None,
+    **kwargs: Any,
+) -> None:
+    """``pre_save``: where the instance cannot say what the database holds (its display
+    column was deferred when it was read, or it was made in code with an existing key),
+    read the column now: one query, of those columns only."""
+    if raw or _inserting(instance):
+        return
+    values = instance.__dict__
+    adding = instance._state.adding
+    unknown = [
+        column
+        for column in _watched(sender, update_fields)
+        if adding or SHOWN + column.attname not in values
+    ]
+    if not unknown:
+        return
+    rows = sender._base_manager.using(using).filter(pk=instance.pk)
+    stored = rows.values_list(*(column.attname for column in unknown)).first()
+    for index, column in enumerate(unknown):
+        values[SHOWN + column.attname] = _NO_ROW if stored is None else stored[index]
+
+
+def display_saved(
+    sender: Any,
+    instance: Model,
+    created: bool = False,
+    raw: bool = False,
+    using: str | None = None,
+    update_fields: Any = None,
+    **kwargs: Any,
+) -> None:
+    """``post_save``: when a display column changed, the owners whose references show
+    the object are modified (one UPDATE); the saved value is what the next save
+    compares with."""
+    if raw:
+        return
+    values = instance.__dict__
+    changed = set()
+    for column in _watched(sender, update_fields):
+        if column.attname not in values:
+            continue
+        before = values.get(SHOWN + column.attname, _NO_ROW)
+        values[SHOWN + column.attname] = values[column.attname]
+        if not created and before is not _NO_ROW and before != values[column.attname]:
+            changed.add(column.attname)
+    if not changed:
+        return
+    bump(
+        [
+            Q(
+                resource_type=relation.resource_type,
+                object_pk__in=relation.owners_of_target(instance.pk),
+            )
+            for relation in _current()
+            if relation.display is not None
+            and relation.display.attname in changed
+            and isinstance(instance, relation.far_model)
+        ],
+        using,
+    )
+
+
+def _connect_renames(found: list[Relation]) -> None:
+    shown: dict[type[Model], set[str]] = {}
+    for relation in found:
+        if relation.display is not None:
+            shown.setdefault(relation.far_model, set()).add(relation.display.attname)
+    for model, attnames in shown.items():
+        names = tuple(sorted(attnames))
+        post_init.connect(
+            _remembering(names),
+            sender=model,
+            weak=False,
+            dispatch_uid=f"{DISPATCH_UID}.shown:{','.join(names)}",
+        )
+        pre_save.connect(display_before_save, sender=model, dispatch_uid=DISPATCH_UID)
+        post_save.connect(display_saved, sender=model, dispatch_uid=DISPATCH_UID)
+
+
 def connect(**kwargs: Any) -> None:
     """Connect the receivers for the relations the settings declare (idempotent)."""
     if kwargs.get("setting", "SCIM") != "SCIM":
@@ -167,6 +330,7 @@ def connect(**kwargs: Any) -> None:
     for relation in found:
         m2m_changed.connect(membership_changed, sender=relation.through, dispatch_uid=DISPATCH_UID)
         pre_delete.connect(member_deleted, sender=relation.far_model, dispatch_uid=DISPATCH_UID)
+    _connect_renames(found)
 
 
 def connect_on_settings_change() -> None:

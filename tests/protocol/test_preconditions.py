@@ -369,3 +369,138 @@ def test_if_match_on_a_group_scim_never_wrote_follows_its_members(scim):
         location, ops({"op": "replace", "path": "displayName", "value": "x"}), HTTP_IF_MATCH=stale
     )
     assert_scim_error(refused, 412)
+
+
+# -- the display text of related resources ---------------------------------------------
+
+
+def _member_of_group(scim) -> tuple[dict, dict]:
+    """A user and a group that has it as its member, both written through SCIM."""
+    user = new_user(scim, "bjensen")
+    group = new_group(scim, members=[{"value": user["id"]}])
+    return user, group
+
+
+def _changed(scim, resource: dict) -> dict:
+    """The resource read again; its version and lastModified differ from ``resource``'s."""
+    fetched = body(scim.get(f"{resource['meta']['resourceType']}s/{resource['id']}"))
+    assert fetched["meta"]["version"] != resource["meta"]["version"]
+    assert fetched["meta"]["lastModified"] > resource["meta"]["lastModified"]
+    return fetched
+
+
+def _unchanged(scim, resource: dict) -> None:
+    fetched = body(scim.get(f"{resource['meta']['resourceType']}s/{resource['id']}"))
+    assert fetched["meta"]["version"] == resource["meta"]["version"]
+    assert fetched["meta"]["lastModified"] == resource["meta"]["lastModified"]
+
+
+def test_renaming_a_member_with_put_changes_the_groups_version(scim):
+    """RFC 7643 §3.1: "the version of the resource" changes whenever it does; a group's
+    ``members`` carry each member's ``display`` (RFC 7643 §4.2), here its userName, so a
+    PUT renaming a member (RFC 7644 §3.5.1) gives the group a new version and
+    lastModified."""
+    user, group = _member_of_group(scim)
+    renamed = scim.put(f"Users/{user['id']}", {"schemas": [USER_SCHEMA], "userName": "babs"})
+    assert renamed.status_code == 200, renamed.content
+    fetched = _changed(scim, group)
+    assert [member["display"] for member in fetched["members"]] == ["babs"]
+
+
+def test_renaming_a_member_with_patch_changes_the_groups_version(scim):
+    """RFC 7643 §3.1 with RFC 7644 §3.5.2: the same for a PATCH replacing userName."""
+    user, group = _member_of_group(scim)
+    patch = ops({"op": "replace", "path": "userName", "value": "babs"})
+    assert scim.patch(f"Users/{user['id']}", patch).status_code == 200
+    _changed(scim, group)
+
+
+def test_renaming_a_member_in_site_code_changes_the_groups_version(scim):
+    """RFC 7643 §3.1: a rename made by the site (``user.username = …; user.save()``, as
+    the admin's form does) changes the version of the groups that show the member."""
+    _user, group = _member_of_group(scim)
+    member = User.objects.get(username="bjensen")
+    member.username = "babs"
+    member.save()
+    _changed(scim, group)
+
+
+def test_renaming_a_group_changes_its_members_versions(scim):
+    """RFC 7643 §4.1.2: a user's ``groups`` carry each group's ``display``; a PATCH of
+    the group's displayName gives each member a new version and lastModified."""
+    user, group = _member_of_group(scim)
+    before = body(scim.get(f"Users/{user['id']}"))
+    patch = ops({"op": "replace", "path": "displayName", "value": "Guides"})
+    assert scim.patch(f"Groups/{group['id']}", patch).status_code == 200
+    fetched = _changed(scim, before)
+    assert [entry["display"] for entry in fetched["groups"]] == ["Guides"]
+
+
+def test_renaming_a_group_in_site_code_changes_its_members_versions(scim):
+    """RFC 7643 §4.1.2 and §3.1: the same when the site renames the group."""
+    user, _group = _member_of_group(scim)
+    before = body(scim.get(f"Users/{user['id']}"))
+    group = Group.objects.get(name="Tour Guides")
+    group.name = "Guides"
+    group.save()
+    _changed(scim, before)
+
+
+def test_a_save_that_renames_nothing_keeps_the_groups_version(scim):
+    """RFC 7643 §3.1: a change the group does not show (the member's first name, its
+    title) leaves the group's version and lastModified as they were."""
+    user, group = _member_of_group(scim)
+    member = User.objects.get(username="bjensen")
+    member.first_name = "Barbara"
+    member.save()
+    patch = ops({"op": "replace", "path": "title", "value": "Guide"})
+    assert scim.patch(f"Users/{user['id']}", patch).status_code == 200
+    _unchanged(scim, group)
+
+
+def test_a_save_whose_update_fields_leave_out_the_name_keeps_the_version(scim):
+    """RFC 7643 §3.1: ``save(update_fields=[…])`` without the display column writes no new
+    name, whatever the instance holds, so the group's version stays."""
+    _user, group = _member_of_group(scim)
+    member = User.objects.get(username="bjensen")
+    member.username = "not-saved"
+    member.first_name = "Barbara"
+    member.save(update_fields=["first_name"])
+    _unchanged(scim, group)
+
+
+def test_a_rename_of_a_member_read_without_its_name_is_seen(scim):
+    """RFC 7643 §3.1: a member read without its userName (``only()``), then renamed, is
+    compared with the name the database holds."""
+    _user, group = _member_of_group(scim)
+    member = User.objects.only("pk").get(username="bjensen")
+    member.username = "babs"
+    member.save()
+    _changed(scim, group)
+
+
+def test_a_rename_by_a_new_instance_with_the_members_key_is_seen(scim):
+    """RFC 7643 §3.1: ``User(pk=…, …).save()`` updates the existing row (Django's
+    documented UPDATE-then-INSERT), renaming the member; the group's version changes."""
+    _user, group = _member_of_group(scim)
+    member = User.objects.get(username="bjensen")
+    User(
+        pk=member.pk, username="babs", password=member.password, date_joined=member.date_joined
+    ).save()
+    _changed(scim, group)
+
+
+def test_a_group_scim_never_wrote_keeps_its_version_when_a_member_is_renamed(scim):
+    """docs/versions.md: a group SCIM has never written has no side row to mark (reads
+    never write one); its version follows its relations' through rows, which a rename
+    leaves as they are. Its ``members[].display`` shows the new name at once; its version
+    changes once SCIM writes the group, and on its next membership change."""
+    member = UserFactory(username="bjensen")
+    Group.objects.create(name="made in the admin").user_set.add(member)
+    location = f"Groups/{body(scim.get('Groups'))['Resources'][0]['id']}"
+    before = body(scim.get(location))
+    member.username = "babs"
+    member.save()
+    after = body(scim.get(location))
+    assert [entry["display"] for entry in after["members"]] == ["babs"]
+    assert after["meta"]["version"] == before["meta"]["version"]
