@@ -85,4 +85,6 @@ class ProvisioningLogFactory(DjangoModelFactory):
     status = 200
     duration_ms = 1.0
     client_name = factory.LazyAttribute(lambda o: o.client.name if o.client else "")
+    # Copied from the client, as the log does at request time.
+    tenant = factory.LazyAttribute(lambda o: o.client.tenant if o.client else "")
     client = None

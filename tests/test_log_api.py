@@ -168,3 +168,58 @@ def test_browser_accept_header_gets_json(staff):
     ProvisioningLogFactory()
     response = staff.get(LIST, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
     assert response["Content-Type"] == "application/json"
+
+
+# -- by tenant (RFC 7644 §6) ---------------------------------------------------------------
+
+
+def csv_table(response) -> list[dict[str, str]]:
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_filter_by_tenant_returns_only_that_tenants_rows(staff):
+    ProvisioningLogFactory(path="/acme", client=SCIMClientFactory(tenant="acme"))
+    ProvisioningLogFactory(path="/globex", client=SCIMClientFactory(tenant="globex"))
+    ProvisioningLogFactory(path="/site", client=SCIMClientFactory())
+    assert [row["path"] for row in results(staff.get(LIST, {"tenant": "acme"}))] == ["/acme"]
+
+
+def test_filter_by_tenant_is_exact(staff):
+    ProvisioningLogFactory(path="/acme", client=SCIMClientFactory(tenant="acme"))
+    ProvisioningLogFactory(path="/acme-eu", client=SCIMClientFactory(tenant="acme-eu"))
+    assert [row["path"] for row in results(staff.get(LIST, {"tenant": "acme"}))] == ["/acme"]
+
+
+def test_filter_by_tenant_finds_rows_of_a_deleted_client(staff):
+    """The row keeps the tenant its client had when it sent the request."""
+    client = SCIMClientFactory(tenant="initech")
+    ProvisioningLogFactory(path="/initech", client=client)
+    client.delete()
+    rows = results(staff.get(LIST, {"tenant": "initech"}))
+    assert [(row["path"], row["client"]) for row in rows] == [("/initech", None)]
+
+
+def test_each_row_carries_its_tenant(staff):
+    ProvisioningLogFactory(client=SCIMClientFactory(tenant="acme"))
+    ProvisioningLogFactory(client=SCIMClientFactory())
+    assert sorted(row["tenant"] for row in results(staff.get(LIST))) == ["", "acme"]
+
+
+def test_detail_carries_the_tenant(staff):
+    entry = ProvisioningLogFactory(client=SCIMClientFactory(tenant="acme"))
+    assert json.loads(staff.get(f"{LIST}{entry.pk}/").content)["tenant"] == "acme"
+
+
+def test_csv_export_has_a_tenant_column(staff):
+    ProvisioningLogFactory(path="/acme", client=SCIMClientFactory(tenant="acme"))
+    ProvisioningLogFactory(path="/site", client=SCIMClientFactory())
+    rows = csv_table(staff.get(f"{LIST}export.csv"))
+    assert {row["path"]: row["tenant"] for row in rows} == {"/acme": "acme", "/site": ""}
+
+
+def test_csv_export_filters_by_tenant(staff):
+    ProvisioningLogFactory(path="/acme", client=SCIMClientFactory(tenant="acme"))
+    ProvisioningLogFactory(path="/globex", client=SCIMClientFactory(tenant="globex"))
+    rows = csv_table(staff.get(f"{LIST}export.csv", {"tenant": "acme"}))
+    assert [(row["path"], row["tenant"]) for row in rows] == [("/acme", "acme")]

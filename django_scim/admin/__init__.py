@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django_scim.admin.clients import ExpiryFilter, SCIMClientAdmin
 from django_scim.admin.log import CappedCountPaginator, ProvisioningLogAdmin, StatusClassFilter
+from django_scim.admin.tenants import TenantFilter
 
 __all__ = [
     "CappedCountPaginator",
@@ -14,4 +15,5 @@ __all__ = [
     "ProvisioningLogAdmin",
     "SCIMClientAdmin",
     "StatusClassFilter",
+    "TenantFilter",
 ]

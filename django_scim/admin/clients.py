@@ -3,6 +3,9 @@
 A token is shown once, when it is issued (on creation, or by rotation); every
 lifecycle step goes through :mod:`django_scim.clients`, like ``manage.py
 scim_token``. Each client has a health page (:mod:`django_scim.health`).
+
+A client's tenant (RFC 7644 §6) is chosen when it is added and read-only after that:
+moving a client to another tenant would show it another organisation's people.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,8 +27,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from django_scim import clients, health
+from django_scim.admin.tenants import TenantFilter
 from django_scim.conf import scim_settings
 from django_scim.models import ProvisioningLog, SCIMClient
+
+TENANT_HELP = _(
+    "Key of the organisation this client provisions: it then sees and changes only that "
+    "tenant's users and groups. Empty: every user and group of the site. Fixed once the "
+    "client is saved (moved to another tenant, it would see another organisation's "
+    "people): for another tenant, add another client."
+)
 
 
 def _log_count(since: Any, errors: bool) -> Coalesce:
@@ -56,10 +68,22 @@ class ExpiryFilter(admin.SimpleListFilter):
         }.get(self.value() or "", lambda: queryset)()
 
 
+class SCIMClientForm(forms.ModelForm):
+    def clean_tenant(self) -> str:
+        """The key names the tenant's namespace (``User@acme``) and may appear in the URL
+        (``scim/acme/v2/``): neither "@" nor "/". Surrounding whitespace is stripped."""
+        key = self.cleaned_data["tenant"]
+        if "@" in key or "/" in key:
+            raise ValidationError(_("A tenant key cannot contain “@” or “/”."), code="invalid")
+        return key
+
+
 @admin.register(SCIMClient)
 class SCIMClientAdmin(admin.ModelAdmin):
+    form = SCIMClientForm
     list_display = (
         "name",
+        "tenant",
         "token_prefix",
         "scope",
         "state",
@@ -70,11 +94,12 @@ class SCIMClientAdmin(admin.ModelAdmin):
         "errors_24h",
         "health_link",
     )
-    list_filter = ("is_active", "scope", "strict", ExpiryFilter)
-    search_fields = ("name", "token_prefix")
+    list_filter = ("is_active", "scope", "strict", ExpiryFilter, TenantFilter)
+    search_fields = ("name", "token_prefix", "tenant")
     readonly_fields = ("token_prefix", "created", "last_used")
     fields = (
         "name",
+        "tenant",
         "scope",
         "strict",
         "is_active",
@@ -97,6 +122,17 @@ class SCIMClientAdmin(admin.ModelAdmin):
                 scim_errors_24h=_log_count(since, errors=True),
             )
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The tenant is set when the client is added, never changed (see the module)."""
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "tenant")
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        kwargs.setdefault("help_texts", {"tenant": TENANT_HELP})
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from django_scim import history, jsoncodec
+from django_scim.admin.tenants import TenantFilter
 from django_scim.admin_pages import change_table, history_response
 from django_scim.models import ProvisioningLog
 from django_scim.schemas.registry import get_registry
@@ -105,6 +106,7 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
     list_display = (
         "created",
         "client_name",
+        "tenant",
         "method",
         "path",
         "resource_type",
@@ -116,6 +118,7 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "client",
+        TenantFilter,
         choices_filter("resource_type", _("resource type"), _resource_types),
         choices_filter("method", _("method"), lambda: METHODS),
         StatusClassFilter,
@@ -132,6 +135,7 @@ class ProvisioningLogAdmin(admin.ModelAdmin):
     fields = (
         "created",
         "sent_by",
+        "tenant",
         "method",
         "path",
         "resource_type",

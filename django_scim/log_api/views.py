@@ -30,6 +30,7 @@ LIST_FIELDS = (
     "created",
     "client",
     "client_name",
+    "tenant",
     "method",
     "path",
     "resource_type",

@@ -1,5 +1,10 @@
 """``scim_token list | create | rotate | revoke | reactivate | delete``: a client's token
-from the shell, through the same functions as the admin (:mod:`django_scim.clients`)."""
+from the shell, through the same functions as the admin (:mod:`django_scim.clients`).
+
+``create NAME --tenant KEY`` binds the new client to a tenant (RFC 7644 §6): it then
+sees and changes only that tenant's users and groups. The tenant is set once, here or
+in the admin's add form, and never changed afterwards.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
 from django_scim import clients
@@ -29,6 +35,28 @@ def _expiry(options: dict[str, Any], default: Any) -> Any:
     return default
 
 
+def _tenant(value: str | None) -> str:
+    """The ``--tenant`` key, checked; ``""`` (no tenant) when the option is left out.
+
+    The key names the tenant's identity namespace (``User@acme``) and may appear in the
+    URL (``scim/acme/v2/``), so it holds neither "@" nor "/". An empty key is refused
+    rather than read as "no tenant": ``--tenant "$TENANT"`` with an unset variable would
+    otherwise make a client that sees every organisation's people.
+    """
+    if value is None:
+        return ""
+    limit = SCIMClient._meta.get_field("tenant").max_length
+    if not value.strip():
+        raise CommandError("--tenant needs a key; leave the option out for no tenant.")
+    if value != value.strip():
+        raise CommandError(f"The tenant key {value!r} begins or ends with whitespace.")
+    if limit is not None and len(value) > limit:
+        raise CommandError(f"A tenant key is at most {limit} characters long.")
+    if "@" in value or "/" in value:
+        raise CommandError(f"A tenant key cannot contain '@' or '/': {value!r}.")
+    return value
+
+
 class Command(BaseCommand):
     help = "List, create, rotate, revoke, reactivate or delete SCIM client tokens."
 
@@ -39,6 +67,12 @@ class Command(BaseCommand):
         create.add_argument("name")
         create.add_argument("--token", help="Use this token instead of a generated one.")
         create.add_argument("--read-only", action="store_true", help="Allow reads only.")
+        create.add_argument(
+            "--tenant",
+            metavar="KEY",
+            help="Bind the client to this tenant: it sees only the tenant's users and groups. "
+            "Cannot be changed later.",
+        )
         _expiry_options(create)
         rotate = sub.add_parser("rotate", help="Print a new token once; the old one stops.")
         rotate.add_argument("name")
@@ -67,12 +101,18 @@ class Command(BaseCommand):
             self.stdout.write("\t".join(_describe(client)))
 
     def _create(self, options: dict[str, Any]) -> None:
-        client, raw = clients.create_client(
-            options["name"], options["token"], options["read_only"], _expiry(options, None)
-        )
+        tenant = _tenant(options["tenant"])
+        with transaction.atomic():  # never a client that exists without its tenant
+            client, raw = clients.create_client(
+                options["name"], options["token"], options["read_only"], _expiry(options, None)
+            )
+            if tenant:
+                client.tenant = tenant
+                client.save(update_fields=["tenant"])
+        bound = f" for tenant {tenant!r}" if tenant else ""
         self.stdout.write(raw)
         self.stderr.write(
-            f"Created SCIM client {client.name!r} ({client.get_scope_display()}). "
+            f"Created SCIM client {client.name!r} ({client.get_scope_display()}){bound}. "
             "The token is shown only once."
         )
 
@@ -109,4 +149,5 @@ def _describe(client: SCIMClient) -> list[str]:
         state,
         f"last used {used}",
         f"expires {expires}",
+        f"tenant {client.tenant}" if client.tenant else "no tenant",
     ]
