@@ -41,10 +41,12 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
 
 @dataclass(frozen=True)
 class Position:
-    """Rows ``AFTER`` or ``BEFORE`` the row whose (sort value, pk) is ``key``."""
+    """Rows ``AFTER`` or ``BEFORE`` the row whose (sort value, pk) is ``key``; across
+    resource types (the root ``/.search``), that row's ``resource_type`` too."""
 
     direction: str
     key: tuple[Any, Any]
+    resource_type: str | None = None
 
 
 @dataclass
@@ -107,7 +109,10 @@ def _unpack(packed: Any) -> Any:
 
 def encode(position: Position, query: str, client: Any) -> str:
     value, pk = position.key
-    payload = {"q": query, "d": position.direction, "k": [_pack(value), _pack(pk)]}
+    payload: dict[str, Any] = {"q": query, "d": position.direction}
+    payload["k"] = [_pack(value), _pack(pk)]
+    if position.resource_type is not None:
+        payload["t"] = position.resource_type
     return _signer(client).sign_object(payload, compress=False)
 
 
@@ -126,17 +131,24 @@ def decode(cursor: Any, query: str, client: Any) -> Position:
         if payload["q"] != query or payload["d"] not in (AFTER, BEFORE):
             raise ValueError(payload)
         value, pk = (_unpack(item) for item in payload["k"])
-    except (KeyError, TypeError, ValueError, ArithmeticError):
+        resource_type = payload.get("t")
+        if resource_type is not None and not isinstance(resource_type, str):
+            raise ValueError(resource_type)
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
         raise errors.InvalidCursor() from None
-    return Position(payload["d"], (value, pk))
+    return Position(payload["d"], (value, pk), resource_type)
 
 
 def query_id(adapter: ResourceAdapter, params: Any) -> str:
     """What a cursor is bound to: the resource type, filter and order. RFC 9865 §2: the
     client repeats every parameter of the first request, only ``cursor`` changes."""
-    parts = [adapter.resource_type_name] + [
-        str(params.get(name) or "") for name in ("filter", "sortBy", "sortOrder")
-    ]
+    return query_id_of(adapter.resource_type_name, params)
+
+
+def query_id_of(endpoint: str, params: Any) -> str:
+    """The query id of ``params`` sent to ``endpoint`` (a resource type's name, or
+    ``/.search`` for the root search, which no resource type can be named)."""
+    parts = [endpoint] + [str(params.get(name) or "") for name in ("filter", "sortBy", "sortOrder")]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
 
@@ -240,9 +252,20 @@ def page(
 def _page(keyset: Keyset, objs: list[Model], position: Position | None, more: bool) -> Page:
     first = Position(BEFORE, keyset.key_of(objs[0])) if objs else None
     last = Position(AFTER, keyset.key_of(objs[-1])) if objs else None
+    following, preceding = turns(first, last, position, more)
+    total = None if position is not None or more else len(objs)
+    return Page(objs, following, preceding, total)
+
+
+def turns(
+    first: Position | None, last: Position | None, position: Position | None, more: bool
+) -> tuple[Position | None, Position | None]:
+    """The next and previous positions of a page whose rows run from ``first`` to
+    ``last``, read from ``position`` (None: the first page) with ``more`` rows beyond it
+    in the direction read."""
     if position is None:
-        return Page(objs, last if more else None, None, None if more else len(objs))
+        return (last if more else None), None
     if position.direction == AFTER:
-        return Page(objs, last if more else None, first, None)
+        return (last if more else None), first
     # Read backwards: the row the cursor came from (and any after it) follows this page.
-    return Page(objs, last, first if more else None, None)
+    return last, (first if more else None)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from django_scim import errors, preconditions
-from django_scim.adapters import reading, rendering, search
+from django_scim.adapters import reading, rendering, root_search, search
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.adapters.writer import Writer
 from django_scim.conf import scim_settings
@@ -142,10 +142,12 @@ class ResourceSearchView(ResourceTypeMixin, SCIMView):
 
 
 class RootSearchView(SCIMView):
-    """POST /.search: the same query over every resource type (RFC 7644 §3.4.3)."""
+    """POST /.search: the same query over every resource type (RFC 7644 §3.4.3), paged by
+    index or, with ``cursor``, by cursor (RFC 9865 §3)."""
 
     operation = "search"
     read_only_post = True
 
     def post(self, request: Request) -> Response:
-        return SCIMResponse(search.query_all(self.ctx, search.search_params(self.payload(request))))
+        params = search.search_params(self.payload(request))
+        return SCIMResponse(root_search.query_all(self.ctx, params))

@@ -6,7 +6,8 @@ the response carries ``nextCursor`` unless it is the last page and
 paging stays the default. Cursors are opaque, signed, bound to the client
 and the query, and expire after ``cursorTimeout``; a bad one is 400
 ``invalidCursor``, an old one 400 ``expiredCursor``, a bad ``count`` 400
-``invalidCount``.
+``invalidCount``. The root ``/.search`` pages by cursor across every resource
+type, in the order of its index-paged results.
 """
 
 from __future__ import annotations
@@ -287,11 +288,166 @@ def test_cursor_and_start_index_together_are_refused(scim, people):
     assert_error(response, "invalidValue")
 
 
-def test_root_search_refuses_a_cursor(scim, people):
-    """RFC 9865 §3 pages a resource endpoint's /.search; a search across every type is
-    paged by index only (400 invalidCursor, never a silently index-paged answer)."""
-    request = {"schemas": [SEARCH_REQUEST], "cursor": ""}
-    assert_error(scim.post(".search", request), "invalidCursor")
+# -- the root /.search ---------------------------------------------------------------
+
+
+@pytest.fixture
+def teams(scim, people) -> list[str]:
+    """Three groups after the eleven users: the root search shows the users, then them."""
+    for name in ("Team A", "Team B", "Team C"):
+        response = scim.post("Groups", {"displayName": name})
+        assert response.status_code == 201, body(response)
+    return ["Team A", "Team B", "Team C"]
+
+
+def searched(scim, **params: Any) -> dict[str, Any]:
+    response = scim.post(".search", {"schemas": [SEARCH_REQUEST], **params})
+    assert response.status_code == 200, body(response)
+    return body(response)
+
+
+def labels(page: dict[str, Any]) -> list[str]:
+    """Each resource's userName or displayName, whatever its type."""
+    return [r.get("userName") or r["displayName"] for r in page.get("Resources", [])]
+
+
+def root_walk(scim, **params: Any) -> list[dict[str, Any]]:
+    """Every page of a root search, following nextCursor from an empty cursor."""
+    pages = [searched(scim, cursor="", **params)]
+    while "nextCursor" in pages[-1]:
+        pages.append(searched(scim, cursor=pages[-1]["nextCursor"], **params))
+        assert len(pages) < 50
+    return pages
+
+
+def test_root_search_pages_by_cursor_across_resource_types(scim, people, teams):
+    """RFC 9865 §2 and §3: POST /.search with ``cursor`` in the SearchRequest is paged by
+    cursor as any endpoint's search: nextCursor on every page but the last, no
+    previousCursor on the first, no startIndex. RFC 7644 §3.4.3: the results of every
+    resource type — here the users, then the groups, a page spanning both."""
+    pages = root_walk(scim, count=4)
+    assert [labels(page) for page in pages] == [
+        people[:4],
+        people[4:8],
+        [*people[8:], "Team A"],
+        ["Team B", "Team C"],
+    ]
+    assert "previousCursor" not in pages[0]
+    assert all("previousCursor" in page for page in pages[1:])
+    assert not any("startIndex" in page for page in pages)
+    assert [page["itemsPerPage"] for page in pages] == [4, 4, 4, 2]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sortBy": "userName", "sortOrder": "descending"},
+        {"sortBy": "title"},
+        {"sortBy": "displayName", "sortOrder": "descending"},
+        {"sortBy": "meta.created"},
+    ],
+)
+def test_root_cursor_pages_follow_the_index_order(scim, people, teams, params):
+    """RFC 9865 §2.2 with RFC 7644 §3.4.3: sorting applies within each resource type as
+    in an index-paged root search (a type without the attribute keeps its own order);
+    cursor pages give the same results in the same order, each once."""
+    indexed = labels(searched(scim, count=200, **params))
+    pages = root_walk(scim, count=3, **params)
+    assert [label for page in pages for label in labels(page)] == indexed
+    assert all(len(labels(page)) == 3 for page in pages[:-1])
+
+
+def test_root_previous_cursor_walks_back_across_types(scim, people, teams):
+    """RFC 9865 §2: previousCursor gives the previous page, across the boundary between
+    resource types too; the first page has none."""
+    pages = root_walk(scim, count=4)
+    back = searched(scim, cursor=pages[3]["previousCursor"], count=4)
+    assert labels(back) == labels(pages[2])
+    back = searched(scim, cursor=back["previousCursor"], count=4)
+    assert labels(back) == labels(pages[1])
+    start = searched(scim, cursor=back["previousCursor"], count=4)
+    assert labels(start) == people[:4]
+    assert "previousCursor" not in start
+
+
+def test_root_cursor_totals_only_a_page_holding_every_match(scim, people, teams):
+    """RFC 9865 §2: totalResults may be omitted; given only when the first page is the
+    whole result, as nothing is counted."""
+    assert "totalResults" not in searched(scim, cursor="", count=5)
+    assert searched(scim, cursor="", count=50)["totalResults"] == 14
+
+
+def test_root_cursor_filter_applies_to_every_type(scim, people, teams):
+    """RFC 7644 §3.4.3: a condition naming an attribute a type lacks is false for that
+    type; RFC 9865 §2: the filter holds on every page."""
+    pages = root_walk(scim, count=4, filter='userName sw "person0" or displayName sw "Team"')
+    assert [label for page in pages for label in labels(page)] == [*people[:10], *teams]
+
+
+def test_a_root_cursor_is_bound_to_its_query(scim, people, teams):
+    """RFC 9865 §2: every parameter but cursor is repeated; another filter is
+    invalidCursor."""
+    cursor = searched(scim, cursor="", count=2)["nextCursor"]
+    response = scim.post(
+        ".search", {"schemas": [SEARCH_REQUEST], "cursor": cursor, "filter": "userName pr"}
+    )
+    assert_error(response, "invalidCursor")
+
+
+def test_root_and_resource_cursors_do_not_mix(scim, people, teams):
+    """RFC 9865 §2: "the same service provider endpoint"; a cursor of /.search is refused
+    by /Users/.search and one of /Users by /.search (invalidCursor)."""
+    root = searched(scim, cursor="", count=2)["nextCursor"]
+    users = listed(scim, cursor="", count=2)["nextCursor"]
+    request = {"schemas": [SEARCH_REQUEST], "count": 2}
+    assert_error(scim.post("Users/.search", {**request, "cursor": root}), "invalidCursor")
+    assert_error(scim.post(".search", {**request, "cursor": users}), "invalidCursor")
+
+
+def test_a_root_cursor_is_bound_to_its_client(scim, people, teams):
+    """RFC 9865 §6 (security): another client's cursor is refused."""
+    cursor = searched(scim, cursor="", count=2)["nextCursor"]
+    other = SCIMTestClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {SCIMClientFactory().raw_token}")
+    response = other.post(".search", {"schemas": [SEARCH_REQUEST], "cursor": cursor})
+    assert_error(response, "invalidCursor")
+
+
+def test_a_root_cursor_in_a_type_no_longer_served_is_invalid(scim, people, teams, settings):
+    """RFC 9865 §2.1: a cursor that names a position the server cannot resume (its
+    resource type is no longer served) is invalidCursor."""
+    cursor = searched(scim, cursor="", count=12)["nextCursor"]  # inside the groups
+    settings.SCIM = {"ADAPTERS": ["django_scim.adapters.users.UserAdapter"]}
+    response = scim.post(".search", {"schemas": [SEARCH_REQUEST], "cursor": cursor, "count": 12})
+    assert_error(response, "invalidCursor")
+
+
+@pytest.mark.parametrize(
+    ("extra", "scim_type"),
+    [({"startIndex": 3}, "invalidValue"), ({"count": 0}, "invalidCount")],
+)
+def test_root_cursor_errors(scim, people, extra, scim_type):
+    """RFC 9865 §2.1 and §2.3: count must be a positive integer (invalidCount); cursor
+    and startIndex together are a contradiction (invalidValue)."""
+    response = scim.post(".search", {"schemas": [SEARCH_REQUEST], "cursor": "", **extra})
+    assert_error(response, scim_type)
+
+
+def test_a_root_cursor_page_costs_what_a_resource_cursor_page_costs(scim, people, teams):
+    """RFC 9865 §2: a cursor page of the root search counts nothing; a page within the
+    users runs the statements of the same page of /Users/.search (auth, page, groups,
+    side rows, log): the groups are not read while the users fill the page."""
+    request = {"schemas": [SEARCH_REQUEST], "count": 4}
+    costs = []
+    for endpoint in (".search", "Users/.search"):
+        cursor = body(scim.post(endpoint, {**request, "cursor": ""}))["nextCursor"]
+        with CaptureQueriesContext(connection) as queries:
+            assert scim.post(endpoint, {**request, "cursor": cursor}).status_code == 200
+        statements = [query["sql"].upper() for query in queries.captured_queries]
+        assert not any("COUNT(" in sql for sql in statements)
+        costs.append(len(statements))
+    assert costs[0] == costs[1]
 
 
 # -- cost --------------------------------------------------------------------------
