@@ -60,10 +60,16 @@ def read(adapter: ResourceAdapter, person: Model, projection: Projection) -> dic
 
 
 def replace(
-    adapter: ResourceAdapter, person: Model, payload: Any, shows: Projection
+    adapter: ResourceAdapter,
+    person: Model,
+    payload: Any,
+    shows: Projection,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
 ) -> dict[str, Any]:
     """PUT /Me: the listed attributes as sent; every other one as stored, and 403 when the
-    body gives it another value."""
+    body gives it another value. ``if_match``/``if_none_match``: the request's headers,
+    compared by the writer with the resource as it locks it (RFC 7644 §3.14)."""
     current = rendering.render(adapter, _obj(adapter, person, None), None)
     allowed = writable(adapter.resource_type)
     sent = validate_resource(payload, adapter.resource_type)
@@ -81,12 +87,22 @@ def replace(
         if value is not None:
             path.set(merged, value)
     merged["schemas"] = current["schemas"]
-    return Writer(adapter).replace(current["id"], merged, shows)
+    return Writer(adapter).replace(
+        current["id"], merged, shows, if_match=if_match, if_none_match=if_none_match
+    )
 
 
-def patch(adapter: ResourceAdapter, person: Model, body: Any, shows: Projection) -> dict[str, Any]:
+def patch(
+    adapter: ResourceAdapter,
+    person: Model,
+    body: Any,
+    shows: Projection,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> dict[str, Any]:
     """PATCH /Me: 403 unless every operation targets a listed attribute (path-less values
-    may carry read-only members, which PATCH ignores anyway)."""
+    may carry read-only members, which PATCH ignores anyway). The headers as for
+    :func:`replace`."""
     resource_type = adapter.resource_type
     allowed = writable(resource_type)
     for operation in patching.parse_request(body, resource_type):
@@ -97,7 +113,9 @@ def patch(adapter: ResourceAdapter, person: Model, body: Any, shows: Projection)
                 continue
             raise _refused(path)
     scim_id = rendering.render(adapter, _obj(adapter, person, None), None)["id"]
-    return Writer(adapter).patch(scim_id, body, shows)
+    return Writer(adapter).patch(
+        scim_id, body, shows, if_match=if_match, if_none_match=if_none_match
+    )
 
 
 # -- the writable attributes -------------------------------------------------------

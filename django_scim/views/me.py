@@ -2,9 +2,11 @@
 
 HTTP only: find the person, call one function of :mod:`django_scim.adapters.me`,
 render the answer with ``ETag`` and ``Location`` (the resource's permanent
-URL, which §3.11 requires in any response). A SCIM client's token names no
-person, so for it /Me answers 501, as §3.11 asks of a provider that does not
-support the alias.
+URL, which §3.11 requires in any response). ``If-Match`` and
+``If-None-Match`` are honoured as on the resource's own URL (RFC 7644 §3.14):
+a GET may answer 304, a write whose precondition fails 412 with nothing
+written. A SCIM client's token names no person, so for it /Me answers 501, as
+§3.11 asks of a provider that does not support the alias.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.utils.module_loading import import_string
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from django_scim import errors
+from django_scim import errors, preconditions
 from django_scim.adapters import me, search
 from django_scim.conf import scim_settings
 from django_scim.projection import Projection
@@ -72,18 +74,27 @@ class MeView(SCIMView):
         return person, adapter, search.projection_of(adapter.resource_type, request.query_params)
 
     def get(self, request: Request) -> Response:
+        """GET /Me; 304 with the ETag and Location, no body, when If-None-Match names the
+        current version (RFC 9110 §15.4.5), 412 when If-Match names none."""
         person, adapter, projection = self.target(request)
-        return me_response(me.read(adapter, person, projection), projection)
+        resource = me.read(adapter, person, projection)
+        meta = resource["meta"]
+        if preconditions.not_modified(meta["version"], **preconditions.headers(request.META)):
+            headers = {"ETag": meta["version"], "Location": meta["location"]}
+            return SCIMResponse(status=304, headers=headers)
+        return me_response(resource, projection)
 
     def put(self, request: Request) -> Response:
         person, adapter, projection = self.target(request)
         body = self.payload(request)
-        return me_response(me.replace(adapter, person, body, projection), projection)
+        conditions = preconditions.headers(request.META)
+        return me_response(me.replace(adapter, person, body, projection, **conditions), projection)
 
     def patch(self, request: Request) -> Response:
         person, adapter, projection = self.target(request)
         body = self.payload(request)
-        return me_response(me.patch(adapter, person, body, projection), projection)
+        conditions = preconditions.headers(request.META)
+        return me_response(me.patch(adapter, person, body, projection, **conditions), projection)
 
     def _unsupported(self, request: Request) -> Response:
         """RFC 7644 §3.11 lets a client use /Me "for any SCIM operation"; creating a

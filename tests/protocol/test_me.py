@@ -279,3 +279,115 @@ def test_me_user_hook_maps_the_request_to_a_person(scim, person, settings):
     assert response.status_code == 200, body(response)
     assert body(response)["userName"] == "bjensen"
     assert_error(scim.get("Me"), 501)
+
+
+# -- conditional requests (RFC 7644 §3.14) -------------------------------------------
+
+
+def stale(browser) -> str:
+    """A version /Me had before a change: the ETag of a GET, then a PATCH."""
+    seen = browser.get("Me")["ETag"]
+    response = browser.patch("Me", ops({"op": "replace", "path": "nickName", "value": "Babs"}))
+    assert response.status_code == 200, body(response)
+    return seen
+
+
+def test_get_me_with_a_current_if_none_match_is_304(browser):
+    """RFC 7644 §3.14: "If-None-Match" lets a client skip an unchanged resource; RFC 9110
+    §15.4.5: 304 with the ETag and no body. RFC 7644 §3.11: the Location header names the
+    aliased resource "in any response"."""
+    first = browser.get("Me")
+    response = browser.get("Me", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == first["ETag"] == body(first)["meta"]["version"]
+    assert response["Location"] == first["Location"]
+
+
+def test_get_me_with_if_none_match_star_is_304(browser):
+    """RFC 9110 §13.1.2: "*" matches any current representation."""
+    assert browser.get("Me", HTTP_IF_NONE_MATCH="*").status_code == 304
+
+
+def test_get_me_with_an_old_if_none_match_is_200(browser):
+    """RFC 7644 §3.14: a version that is no longer current gets the resource."""
+    seen = stale(browser)
+    response = browser.get("Me", HTTP_IF_NONE_MATCH=seen)
+    assert response.status_code == 200
+    assert response["ETag"] != seen
+
+
+def test_get_me_with_a_stale_if_match_is_412(browser):
+    """RFC 9110 §13.1.1: If-Match that names no current version is 412, on a GET too."""
+    assert_error(browser.get("Me", HTTP_IF_MATCH=stale(browser)), 412)
+
+
+def test_patch_me_with_a_stale_if_match_is_412_and_changes_nothing(browser):
+    """RFC 7644 §3.14: "If-Match" makes a write conditional; RFC 9110 §13.1.1: 412 when
+    the version changed, and the write is not made."""
+    seen = stale(browser)
+    before = own(browser)
+    response = browser.patch(
+        "Me", ops({"op": "replace", "path": "displayName", "value": "B"}), HTTP_IF_MATCH=seen
+    )
+    assert_error(response, 412)
+    assert own(browser) == before
+
+
+def test_put_me_with_a_stale_if_match_is_412_and_changes_nothing(browser):
+    """RFC 7644 §3.14 with §3.5.1: the same for PUT."""
+    seen = stale(browser)
+    before = own(browser)
+    response = browser.put("Me", {**before, "displayName": "B"}, HTTP_IF_MATCH=seen)
+    assert_error(response, 412)
+    assert own(browser) == before
+
+
+def test_writes_with_a_current_if_match_succeed_and_send_the_new_etag(browser):
+    """RFC 7644 §3.14: a write whose If-Match names the current version goes ahead, and
+    its answer's ETag is the new meta.version. Tags compare weakly (RFC 9110 §8.8.3.2),
+    so the quoted tag without ``W/`` matches too."""
+    current = browser.get("Me")["ETag"]
+    patched = browser.patch(
+        "Me", ops({"op": "replace", "path": "displayName", "value": "B"}), HTTP_IF_MATCH=current
+    )
+    assert patched.status_code == 200, body(patched)
+    assert patched["ETag"] == body(patched)["meta"]["version"] != current
+    weak = patched["ETag"].removeprefix("W/")
+    replaced = browser.put("Me", {**body(patched), "displayName": "C"}, HTTP_IF_MATCH=weak)
+    assert replaced.status_code == 200, body(replaced)
+    assert replaced["ETag"] == body(replaced)["meta"]["version"]
+    assert own(browser)["displayName"] == "C"
+
+
+def test_if_match_star_matches_the_persons_resource(browser):
+    """RFC 9110 §13.1.1: "*" matches any current representation: the write goes ahead."""
+    response = browser.patch(
+        "Me", ops({"op": "replace", "path": "displayName", "value": "B"}), HTTP_IF_MATCH="*"
+    )
+    assert response.status_code == 200, body(response)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_writes_with_a_matching_if_none_match_are_412(browser, method):
+    """RFC 9110 §13.1.2: If-None-Match that matches (here "*", the resource exists) makes
+    a write fail with 412; nothing changes."""
+    before = own(browser)
+    payload = (
+        {**before, "displayName": "B"}
+        if method == "put"
+        else ops({"op": "replace", "path": "displayName", "value": "B"})
+    )
+    response = getattr(browser, method)("Me", payload, HTTP_IF_NONE_MATCH="*")
+    assert_error(response, 412)
+    assert own(browser) == before
+
+
+def test_a_change_a_person_may_not_make_is_403_before_preconditions(browser):
+    """docs/versions.md: the attributes a person may change are checked first (RFC 7644
+    §3.12, 403), as a resource's payload is validated before its preconditions."""
+    seen = stale(browser)
+    response = browser.patch(
+        "Me", ops({"op": "replace", "path": "userName", "value": "admin"}), HTTP_IF_MATCH=seen
+    )
+    assert_error(response, 403)
