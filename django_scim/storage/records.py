@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -78,9 +79,15 @@ def new_row(space: str, object_pk: Any, **fields: Any) -> ResourceRecord:
     )
 
 
+@lru_cache(maxsize=256)
 def belonging(model: type[Model], space: str) -> Exists:
     """Whether an object has a side row in ``space`` (the default membership of a
-    tenant): one probe of the side table's unique index per object examined."""
+    tenant): one probe of the side table's unique index per object examined.
+
+    Kept per (model, namespace): an expression is never changed by the queries
+    using it (each resolves a copy), and building this one costs more than the
+    index probe it runs.
+    """
     return Exists(rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField())))
 
 
