@@ -159,9 +159,7 @@ def test_a_member_from_another_tenant_is_invalid_value(world, acme):
     bob = world["bob"]["id"]
     group = world["acme_group"]
     assert_scim_error(
-        acme.post(
-            "Groups", {"schemas": [GROUP], "displayName": "X", "members": [{"value": bob}]}
-        ),
+        acme.post("Groups", {"schemas": [GROUP], "displayName": "X", "members": [{"value": bob}]}),
         400,
         "invalidValue",
     )
@@ -226,3 +224,32 @@ def test_an_unbound_client_sees_every_tenant(world, scim):
     the usernames as stored), so single-tenant sites change nothing."""
     names = {r["userName"] for r in listed(scim, "Users")}
     assert names == {"acme+alice@acme.example", "globex+bob@globex.example", "site.user"}
+
+
+def test_every_other_way_of_naming_another_tenants_resource(world, acme):
+    """RFC 7644 §3.4.2.2, §3.5.2 and §3.7: an id of globex's in a filter, in a PATCH path's
+    value filter, or in a cursor-paged list is unknown to acme."""
+    bob, group = world["bob"]["id"], world["acme_group"]["id"]
+    assert listed(acme, f'Users?filter=id eq "{bob}"') == []
+    assert listed(acme, f'Groups?filter=members.value eq "{bob}"') == []
+    query = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": f'id eq "{bob}"',
+    }
+    assert body(acme.post(".search", query))["totalResults"] == 0
+    response = acme.patch(
+        f"Groups/{group}", ops({"op": "remove", "path": f'members[value eq "{bob}"]'})
+    )
+    assert_scim_error(response, 400, "noTarget")  # §3.5.2.2: no member of acme's matches
+    assert Group.objects.get(name="globex+Engineering").user_set.count() == 1
+    paged = body(acme.get("Users?cursor=&count=1"))
+    assert [r["id"] for r in paged["Resources"]] == [world["alice"]["id"]]
+    assert "nextCursor" not in paged
+
+
+def test_a_cursor_of_another_tenants_client_is_refused(world, acme, globex):
+    """RFC 9865: a cursor is bound to the client that received it; another tenant's client
+    presenting it gets 400 invalidCursor, not the other tenant's next page."""
+    new_user(globex, "carol@globex.example")
+    page = body(globex.get("Users?cursor=&count=1"))
+    assert_scim_error(acme.get(f"Users?cursor={page['nextCursor']}&count=1"), 400, "invalidCursor")

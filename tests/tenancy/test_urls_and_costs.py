@@ -98,9 +98,7 @@ def test_tenant_scoping_adds_no_statement(warm_clients):
     for user_id in unbound_ids:
         scim.patch(f"Users/{user_id}", ops({"op": "replace", "path": "nickName", "value": "n"}))
     for user_id in (m["id"] for m in members):
-        acme.patch(
-            f"Users/{user_id}", ops({"op": "replace", "path": "nickName", "value": "n"})
-        )
+        acme.patch(f"Users/{user_id}", ops({"op": "replace", "path": "nickName", "value": "n"}))
     site_group_id = body(scim.get('Groups?filter=displayName eq "Team"'))["Resources"][0]["id"]
     scim.patch(
         f"Groups/{site_group_id}", ops({"op": "replace", "path": "displayName", "value": "Team"})
