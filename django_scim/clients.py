@@ -37,13 +37,30 @@ def get_client(name: str) -> SCIMClient:
     return client
 
 
+def check_tenant(key: str) -> str:
+    """A tenant key (RFC 7644 §6), checked: it names the tenant's identity namespace
+    (``User@acme``) and may appear in the URL (``scim/acme/v2/``), so it holds neither
+    "@" nor "/", nor surrounding whitespace, and fits the column. "" is no tenant."""
+    limit = SCIMClient._meta.get_field("tenant").max_length
+    if key != key.strip():
+        raise ClientError(f"The tenant key {key!r} begins or ends with whitespace.")
+    if limit is not None and len(key) > limit:
+        raise ClientError(f"A tenant key is at most {limit} characters long.")
+    if "@" in key or "/" in key:
+        raise ClientError(f"A tenant key cannot contain '@' or '/': {key!r}.")
+    return key
+
+
 def create_client(
     name: str,
     token: str | None = None,
     read_only: bool = False,
     expires: datetime | None = None,
+    tenant: str = "",
 ) -> tuple[SCIMClient, str]:
-    """Create a client; returns it and the raw token (shown once, never stored)."""
+    """Create a client (bound to ``tenant``, if given); returns it and the raw token
+    (shown once, never stored)."""
+    check_tenant(tenant)
     name = name.strip()
     if not name:
         raise ClientError("A client needs a name.")
@@ -57,7 +74,7 @@ def create_client(
             "or delete it first."
         )
     scope = SCIMClient.Scope.READ if read_only else SCIMClient.Scope.READ_WRITE
-    client = SCIMClient(name=name, scope=str(scope), expires=expires)
+    client = SCIMClient(name=name, scope=str(scope), expires=expires, tenant=tenant)
     raw = client.set_token(token)
     try:
         with transaction.atomic():

@@ -72,10 +72,10 @@ class SCIMClientForm(forms.ModelForm):
     def clean_tenant(self) -> str:
         """The key names the tenant's namespace (``User@acme``) and may appear in the URL
         (``scim/acme/v2/``): neither "@" nor "/". Surrounding whitespace is stripped."""
-        key = self.cleaned_data["tenant"]
-        if "@" in key or "/" in key:
-            raise ValidationError(_("A tenant key cannot contain “@” or “/”."), code="invalid")
-        return key
+        try:
+            return clients.check_tenant(self.cleaned_data["tenant"])
+        except clients.ClientError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
 
 
 @admin.register(SCIMClient)
