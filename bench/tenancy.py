@@ -80,9 +80,7 @@ def main() -> None:
     rng = random.Random(11)
     reset_database()
     _unbound, unbound_token = create_client("unbound", "bench-token-unbound-0123456789")
-    bound, bound_token = create_client("acme", "bench-token-acme-0123456789")
-    bound.tenant = TENANT
-    bound.save(update_fields=["tenant"])
+    _bound, bound_token = create_client("acme", "bench-token-acme-0123456789", tenant=TENANT)
     started = time.perf_counter()
     seed(0, args.size)
     into_tenant()
