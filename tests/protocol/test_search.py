@@ -1143,3 +1143,21 @@ def test_filtered_page_query_count_is_constant(scim, django_assert_num_queries):
         response = scim.get("Users", {"filter": text, "count": 50})
     assert len(body(response)["Resources"]) == 50
     assert body(response)["totalResults"] == 61
+
+
+def test_nested_filters_over_member_ids_run_on_every_database(scim):
+    """RFC 7644 §3.4.2.2: grouping and ``not`` nest to any depth the filter limits allow.
+    Comparing ``members.value`` with ``ew`` reads each member's id as text in SQL; that
+    text is one flat expression, so the nesting around it stays within SQLite's parser
+    stack (this filter used to overflow it)."""
+    user = create(scim, "Users", {"userName": "nested"})
+    create(scim, "Groups", {"displayName": "g1", "members": [{"value": user["id"]}]})
+    create(scim, "Groups", {"displayName": "g2"})
+    tail = user["id"][-12:]
+    text = f'not (displayName ne null Or externalId PR AND not (members.value ew "{tail}"))'
+    response = scim.get("Groups", {"filter": text})
+    assert response.status_code == 200
+    assert body(response)["Resources"] == []
+    inner = f'members.value ew "{user["id"][-12:]}" and not (not (displayName pr))'
+    response = scim.get("Groups", {"filter": inner})
+    assert [g["displayName"] for g in body(response)["Resources"]] == ["g1"]
