@@ -96,7 +96,7 @@ def _parts(ctx: RequestContext, params: dict[str, Any]) -> list[Part]:
     """Every resource type's matches (no query yet), in registry order."""
     text = params.get("filter")
     if text is not None:
-        search._check_known_somewhere(ctx, text)
+        search.check_known_somewhere(ctx, text)
     parts = []
     for resource_type in ctx.registry.resource_types:
         adapter = ctx.adapter(resource_type.name)

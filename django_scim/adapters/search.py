@@ -123,15 +123,11 @@ def query_all(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
 
     A filter condition naming an attribute one resource type lacks is false for
     that type; sorting applies within each type, paging over the concatenation.
+    With a cursor, :mod:`django_scim.adapters.root_search` pages this same order.
     """
-    if params.get("cursor") is not None:
-        raise errors.InvalidCursor(
-            "Cursor paging is offered per resource type (POST /{endpoint}/.search), "
-            "not across every type."
-        )
     start, count = parse_paging(params.get("startIndex"), params.get("count"))
     if params.get("filter") is not None:
-        _check_known_somewhere(ctx, params["filter"])
+        check_known_somewhere(ctx, params["filter"])
     resources: list[dict[str, Any]] = []
     total = 0
     for resource_type in ctx.registry.resource_types:
@@ -149,8 +145,8 @@ def query_all(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     return list_response(resources, total, start)
 
 
-def _check_known_somewhere(ctx: RequestContext, text: str) -> None:
-    """A name no resource type has is an error, as it is for a single type."""
+def check_known_somewhere(ctx: RequestContext, text: str) -> None:
+    """A name no resource type has is invalidFilter, as it is for a single type."""
     types = ctx.registry.resource_types
     for ref in attribute_refs(parse_filter(text)):
         if ref.text.lower() == "schemas":
