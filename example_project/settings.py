@@ -40,10 +40,14 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 SCIM = {
+    # EmployeeUserAdapter also serves each organisation's members to the clients bound
+    # to its tenant (accounts.Organisation, docs/tenancy.md).
     "ADAPTERS": [
         "example_project.accounts.adapters.EmployeeUserAdapter",
         "django_scim.adapters.groups.GroupAdapter",
     ],
+    # DELETE_MODE stays "delete": the unbound "Demo IdP" and the conformance checkers
+    # expect a deleted user to be gone. A site of organisations would choose "detach".
 }
 
 MIDDLEWARE = [

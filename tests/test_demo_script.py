@@ -30,10 +30,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def output(tmp_path_factory) -> Path:
+    """Where the demo's output goes."""
+    return tmp_path_factory.mktemp("demo") / "output.txt"
+
+
+@pytest.fixture(scope="module")
+def demo(output):
     """The running demo: its base URL and the token it printed."""
     port = _free_port()
-    output = tmp_path_factory.mktemp("demo") / "output.txt"
     env = os.environ | {
         "PORT": str(port),
         "SCIM_EXAMPLE_SQLITE": str(output.with_name("demo.sqlite3")),
@@ -83,6 +88,21 @@ def test_the_printed_token_reaches_scim(demo):
     )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/scim+json"
+
+
+def test_each_organisations_token_reaches_its_own_url(demo, output):
+    """RFC 7644 §6.1: the demo prints a client per organisation with its tenant's URL;
+    each token answers there, and at the other organisation's URL gets 404."""
+    base, _token = demo
+    found = re.findall(r"SCIM endpoint: (\S+/scim/(\w+)/v2/)\n  Token:\s+(\S+)", output.read_text())
+    printed = {tenant: (url, token) for url, tenant, token in found}
+    assert sorted(printed) == ["acme", "globex"]
+    for tenant, other in (("acme", "globex"), ("globex", "acme")):
+        url, token = printed[tenant]
+        assert url == f"{base}/scim/{tenant}/v2/"
+        headers = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{url}ServiceProviderConfig", headers=headers).status_code == 200
+        assert httpx.get(f"{printed[other][0]}Users", headers=headers).status_code == 404
 
 
 def test_the_admin_is_served_with_its_stylesheets(demo):
