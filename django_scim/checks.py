@@ -7,7 +7,7 @@
 | django_scim.E003  | an import string in ``SCIM`` does not import                  |
 | django_scim.E004  | the adapters do not form a valid registry                     |
 | django_scim.E005  | ``MAX_RESULTS`` or ``DEFAULT_COUNT`` is not a positive integer |
-| django_scim.E006  | ``DELETE_MODE`` is neither "delete" nor "deactivate"          |
+| django_scim.E006  | ``DELETE_MODE`` is not "delete", "deactivate" or "detach"     |
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 
+from django_scim.conf import scim_settings
 from django_scim.paths import AttributePath
 from django_scim.schemas.attributes import Schema
 from django_scim.schemas.core import COMMON_ATTRIBUTES
@@ -127,6 +128,13 @@ class ResourceAdapter:
         """A stored per-tenant name as the tenant sees it (without the prefix)."""
         prefix = self.tenant_name_prefix()
         return stored[len(prefix) :] if prefix and stored.startswith(prefix) else stored
+
+    def adoption_domains(self) -> list[str] | None:
+        """The e-mail domains whose users this tenant may adopt (``ADOPT_EXISTING_USERS``);
+        None: any. Default: ``SCIM["ADOPTION_DOMAINS"][tenant]``. A site keeping the
+        domains on its organisation objects returns them here."""
+        domains = scim_settings.ADOPTION_DOMAINS.get(self.tenant)
+        return list(domains) if domains is not None else None
 
     def tenants_of(self, obj: Model) -> list[str]:
         """The tenants ``obj`` belongs to by the site's own membership (beyond those

@@ -10,7 +10,10 @@ crosses the tenant's border:
   address. With ``SCIM["ADOPT_EXISTING_USERS"]`` a tenant may adopt an
   object that belongs to no other tenant, and with
   ``SCIM["ADOPTION_DOMAINS"]`` only one whose name and e-mail address are in
-  the tenant's domains. Protected accounts are never adopted.
+  the tenant's domains (the adapter's ``adoption_domains()``). A user whose
+  stored name carries the tenant's own prefix (``acme+bjensen``: the tenant
+  made it, then detached it) is taken back without either setting. Protected
+  accounts are never adopted.
 - **Detaching.** ``SCIM["DELETE_MODE"] = "detach"`` takes the object out of
   the tenant (the adapter's ``detach()`` hook, then its identity in the
   tenant) and leaves the person, who may belong to other tenants.
@@ -57,9 +60,9 @@ def _domain(value: Any) -> str | None:
 
 
 def _in_domains(adapter: ResourceAdapter, obj: Model, value: Any) -> bool:
-    """Whether the tenant's ADOPTION_DOMAINS (if it has any) cover the matched value and
+    """Whether the tenant's adoption domains (if it has any) cover the matched value and
     the object's e-mail address."""
-    domains = scim_settings.ADOPTION_DOMAINS.get(adapter.tenant)
+    domains = adapter.adoption_domains()
     if domains is None:
         return True
     allowed = {domain.lower() for domain in domains}
@@ -69,10 +72,19 @@ def _in_domains(adapter: ResourceAdapter, obj: Model, value: Any) -> bool:
     return all(_domain(item) in allowed for item in named)
 
 
+def _made_by_tenant(adapter: ResourceAdapter, mapping: Any, holder: Model) -> bool:
+    """Whether ``holder``'s name is stored behind this tenant's prefix: only the tenant's
+    own writes store such names, so the user was the tenant's (detached since)."""
+    prefix = adapter.tenant_name_prefix()
+    field = getattr(mapping, "field", None) if getattr(mapping, "per_tenant", False) else None
+    stored = getattr(holder, field, None) if field else None
+    return bool(prefix) and isinstance(stored, str) and stored.startswith(prefix)
+
+
 def adoptable(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None:
     """The object outside the tenant holding one of ``data``'s unique values, if the
     policy lets the tenant adopt it; None otherwise (the POST is then 409)."""
-    if not adapter.tenant or not scim_settings.ADOPT_EXISTING_USERS:
+    if not adapter.tenant:
         return None
     for path, mapping in adapter.resource_type.fields:
         attribute = path.sub_attribute or path.attribute
@@ -83,9 +95,10 @@ def adoptable(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None
             continue
         condition = mapping.condition(adapter, path, attribute, "eq", value)
         holder = adapter.get_queryset().filter(condition).first()
-        if holder is None or tenants_of(adapter, holder) - {adapter.tenant}:
-            return None
-        if not _in_domains(adapter, holder, value):
+        if holder is None or tenants_of(adapter, holder):
+            return None  # in a tenant already: another's, or this one's (a duplicate)
+        policy = scim_settings.ADOPT_EXISTING_USERS and _in_domains(adapter, holder, value)
+        if not policy and not _made_by_tenant(adapter, mapping, holder):
             return None
         return adapter.get_queryset().filter(pk=holder.pk)
     return None

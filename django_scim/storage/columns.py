@@ -98,7 +98,9 @@ class Column(Mapping):
             if self.keep_if_missing:
                 return
             value = field_default(obj, self.field)
-        elif isinstance(value, str) and value:
+        elif isinstance(value, str) and value and getattr(obj, self.field) != value:
+            # A name the site stored without the prefix (a member it added itself) and
+            # sent back unchanged stays as it is; any other is stored behind the prefix.
             value = self._prefix(owner) + value
         check_length(obj, self.field, value)
         setattr(obj, self.field, value)
@@ -109,8 +111,8 @@ class Column(Mapping):
         serialised by a lock on the value held until the transaction ends."""
         if value in (None, "") or attribute.uniqueness is U.NONE:
             return
-        if isinstance(value, str):
-            value = self._prefix(owner) + value
+        shown = value
+        value = getattr(obj, self.field)  # as stored: behind the tenant's prefix, if any
         folded = value if attribute.case_exact or not isinstance(value, str) else value.lower()
         model = type(obj)
         locks.hold_value(model, owner.resource_type_name, self.field, str(folded))
@@ -118,7 +120,7 @@ class Column(Mapping):
         if obj.pk is not None:
             others = others.exclude(pk=obj.pk)
         if others.exists():
-            raise Uniqueness(f"{attribute.name} '{value}' is already in use.")
+            raise Uniqueness(f"{attribute.name} '{shown}' is already in use.")
 
     def condition(
         self, owner: Owner, path: AttributePath, target: Attribute, op: str | None, value: Any
@@ -130,7 +132,14 @@ class Column(Mapping):
             return compare(self.field, op, value, target)
         if op in ("co", "ew"):  # within the name, never matching the prefix itself
             return compare(Substr(F(self.field), len(prefix) + 1), op, value, target)
-        # eq, ne, sw and the orderings compare whole stored values: the index serves them.
+        if op in ("eq", "ne"):
+            # The tenant's names, and those the site stored without the prefix (members
+            # it added itself): two probes of the column's index.
+            found = compare(self.field, "eq", prefix + value, target) | compare(
+                self.field, "eq", value, target
+            )
+            return found if op == "eq" else ~found
+        # sw and the orderings compare whole stored values: the index serves them.
         return compare(self.field, op, prefix + value, target)
 
     def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:

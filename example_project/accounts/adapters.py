@@ -67,6 +67,15 @@ class EmployeeUserAdapter(UserAdapter):
         Membership.objects.filter(organisation__slug=self.tenant, user=obj).delete()
         super().detach(obj)
 
+    def adoption_domains(self) -> list[str] | None:
+        """The organisation's e-mail domains, when it lists any: with
+        ``SCIM["ADOPT_EXISTING_USERS"]`` its identity provider may adopt only people of
+        those domains."""
+        organisation = Organisation.objects.filter(slug=self.tenant).first()
+        if organisation is None or not organisation.email_domains.strip():
+            return super().adoption_domains()
+        return organisation.email_domains.split()
+
     def tenants_of(self, obj: Model) -> list[str]:
         """The organisations the user is a member of: no other one may adopt the user."""
         slugs = Organisation.objects.filter(memberships__user=obj).values_list("slug", flat=True)

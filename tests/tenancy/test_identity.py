@@ -227,3 +227,47 @@ def test_patch_and_put_keep_the_tenants_names(acme, settings, mode):
     response = acme.put(f"Users/{user['id']}", {"schemas": [USER], "userName": "final"})
     assert body(response)["userName"] == "final"
     assert User.objects.filter(username="acme+final").exists()
+
+
+def test_a_detached_user_comes_back_to_its_tenant(acme, settings):
+    """DELETE_MODE "detach", then the identity provider assigns the person again: the POST
+    takes back the tenant's own former user (its name carries the tenant's prefix, so no
+    other tenant made it) with the same id, without any adoption setting."""
+    settings.SCIM = {"DELETE_MODE": "detach"}
+    first = new_user(acme, "bjensen", name={"givenName": "Barbara"})
+    assert acme.delete(f"Users/{first['id']}").status_code == 204
+    assert listed(acme, 'Users?filter=userName eq "bjensen"') == []
+    again = new_user(acme, "bjensen", name={"givenName": "Babs"})
+    assert again["id"] == first["id"]
+    assert again["name"]["givenName"] == "Babs"
+    assert User.objects.count() == 1
+
+
+def test_a_conflict_names_the_value_as_the_tenant_sent_it(acme):
+    """RFC 7644 §3.12: the 409's detail speaks of the tenant's userName, never of the
+    name as the site stores it (``acme+bjensen``)."""
+    new_user(acme, "bjensen")
+    user = new_user(acme, "other")
+    response = acme.patch(
+        f"Users/{user['id']}", ops({"op": "replace", "path": "userName", "value": "bjensen"})
+    )
+    error = assert_scim_error(response, 409, "uniqueness")
+    assert "acme+" not in error["detail"]
+    assert "bjensen" in error["detail"]
+
+
+def test_a_member_the_site_named_itself_keeps_its_name(acme):
+    """A user the site put in the tenant under a name without the prefix (its own
+    membership) is found by that name, and a PUT sending it back renames nothing."""
+    carol = UserFactory(username="carol")
+    ResourceRecord.objects.create(resource_type="User", tenant="acme", object_pk=str(carol.pk))
+    found = listed(acme, 'Users?filter=userName eq "Carol"')
+    assert [r["userName"] for r in found] == ["carol"]
+    response = acme.put(
+        f"Users/{found[0]['id']}",
+        {"schemas": [USER], "userName": "carol", "name": {"givenName": "Carol"}},
+    )
+    assert response.status_code == 200
+    carol.refresh_from_db()
+    assert (carol.username, carol.first_name) == ("carol", "Carol")
+    assert listed(acme, 'Users?filter=userName ne "carol"') == []
