@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, Model, Q, Value
-from django.db.models.functions import NullIf, Substr
+from django.db.models.functions import Lower, NullIf, Substr
+from django.db.models.lookups import In, IsNull
 
 from django_scim import locks
 from django_scim.conf import scim_settings
@@ -128,17 +129,22 @@ class Column(Mapping):
         if op is None:
             return present(self.field, target)
         prefix = self._prefix(owner)
-        if not prefix or not isinstance(value, str):
+        if not prefix or not isinstance(value, str) or not value:
             return compare(self.field, op, value, target)
         if op in ("co", "ew"):  # within the name, never matching the prefix itself
             return compare(Substr(F(self.field), len(prefix) + 1), op, value, target)
         if op in ("eq", "ne"):
             # The tenant's names, and those the site stored without the prefix (members
-            # it added itself): two probes of the column's index.
-            found = compare(self.field, "eq", prefix + value, target) | compare(
-                self.field, "eq", value, target
-            )
-            return found if op == "eq" else ~found
+            # it added itself): one IN, two probes of the column's index.
+            column: Any = F(self.field)
+            names: list[Any] = [prefix + value, value]
+            if not target.case_exact:
+                column = Lower(column)
+                # SQL's LOWER and str.lower agree on ASCII; other text is folded by SQL.
+                ascii_only = all(name.isascii() for name in names)
+                names = [n.lower() if ascii_only else Lower(Value(n)) for n in names]
+            found = Q(In(column, names))  # a name sent is never empty: never NULL either
+            return found if op == "eq" else ~(found & Q(IsNull(F(self.field), False)))
         # sw and the orderings compare whole stored values: the index serves them.
         return compare(self.field, op, prefix + value, target)
 

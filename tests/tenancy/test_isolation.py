@@ -253,3 +253,14 @@ def test_a_cursor_of_another_tenants_client_is_refused(world, acme, globex):
     new_user(globex, "carol@globex.example")
     page = body(globex.get("Users?cursor=&count=1"))
     assert_scim_error(acme.get(f"Users?cursor={page['nextCursor']}&count=1"), 400, "invalidCursor")
+
+
+def test_user_name_equality_in_a_tenant_beyond_ascii(acme):
+    """RFC 7643 §2.2 (caseExact false) within a tenant: names with letters beyond ASCII
+    are compared as the database folds them, as for a client bound to no tenant (SQLite's
+    LOWER folds ASCII letters only: tests/protocol/test_search.py)."""
+    user = new_user(acme, "José.Ñúñez")
+    for name in ("JOSé.Ñúñez", "José.Ñúñez"):
+        found = listed(acme, f'Users?filter=userName eq "{name}"')
+        assert [r["id"] for r in found] == [user["id"]], name
+    assert listed(acme, 'Users?filter=userName ne "José.Ñúñez"') == []
