@@ -14,10 +14,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.dispatch import Signal
 
 from django_scim import signals
@@ -25,6 +26,7 @@ from django_scim.adapters.base import ResourceAdapter
 from django_scim.conf import scim_settings
 from django_scim.models import ResourceRecord
 from django_scim.schemas.characteristics import Uniqueness
+from django_scim.storage.base import Mapping
 
 
 def send(adapter: ResourceAdapter, signal: Signal, obj: Model, scim_id: str) -> None:
@@ -65,10 +67,11 @@ def _inactive(adapter: ResourceAdapter) -> QuerySet:
     return adapter.scoped_queryset().filter(**{adapter.active_field: False})
 
 
-def dormant_by_unique_value(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None:
-    """A deactivated object holding one of the new resource's unique values, if any."""
-    if not can_revive(adapter):
-        return None
+def unique_values(
+    adapter: ResourceAdapter, data: dict[str, Any]
+) -> Iterator[tuple[Mapping, Any, Q]]:
+    """Each unique singular value of ``data`` (``userName``), with its mapping and the
+    condition finding the object that holds it: what identifies a resource on re-POST."""
     for path, mapping in adapter.resource_type.fields:
         attribute = path.sub_attribute or path.attribute
         value = path.get(data)
@@ -76,7 +79,14 @@ def dormant_by_unique_value(adapter: ResourceAdapter, data: dict[str, Any]) -> Q
             continue
         if attribute.multi_valued or mapping.is_relation:
             continue
-        condition = mapping.condition(adapter, path, attribute, "eq", value)
+        yield mapping, value, mapping.condition(adapter, path, attribute, "eq", value)
+
+
+def dormant_by_unique_value(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None:
+    """A deactivated object holding one of the new resource's unique values, if any."""
+    if not can_revive(adapter):
+        return None
+    for _mapping, _value, condition in unique_values(adapter, data):
         dormant = _inactive(adapter).filter(condition)
         if dormant.exists():
             return dormant

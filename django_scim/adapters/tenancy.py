@@ -25,10 +25,10 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from django_scim.adapters import lifecycle
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.conf import scim_settings
 from django_scim.models import ResourceRecord
-from django_scim.schemas.characteristics import Uniqueness
 from django_scim.storage import records
 
 
@@ -86,14 +86,7 @@ def adoptable(adapter: ResourceAdapter, data: dict[str, Any]) -> QuerySet | None
     policy lets the tenant adopt it; None otherwise (the POST is then 409)."""
     if not adapter.tenant:
         return None
-    for path, mapping in adapter.resource_type.fields:
-        attribute = path.sub_attribute or path.attribute
-        value = path.get(data)
-        if attribute is None or value is None or attribute.uniqueness is Uniqueness.NONE:
-            continue
-        if attribute.multi_valued or mapping.is_relation:
-            continue
-        condition = mapping.condition(adapter, path, attribute, "eq", value)
+    for mapping, value, condition in lifecycle.unique_values(adapter, data):
         holder = adapter.get_queryset().filter(condition).first()
         if holder is None or tenants_of(adapter, holder):
             return None  # in a tenant already: another's, or this one's (a duplicate)
