@@ -106,15 +106,20 @@ def fetch(wanted: dict[str, list[Any]]) -> dict[tuple[str, str], Record]:
     conditions = []
     for space, parts in wanted.items():
         resource_type, tenant = split(space)
-        rows = Q(resource_type=resource_type, tenant=tenant)
         keys = [str(key) for part in parts if not isinstance(part, QuerySet) for key in part]
-        for start in range(0, len(keys), CHUNK):
-            conditions.append(rows & Q(object_pk__in=keys[start : start + CHUNK]))
-        conditions += [rows & Q(object_pk__in=part) for part in parts if isinstance(part, QuerySet)]
+        conditions += [
+            Q(resource_type=resource_type, tenant=tenant, object_pk__in=keys[start : start + CHUNK])
+            for start in range(0, len(keys), CHUNK)
+        ]
+        conditions += [
+            Q(resource_type=resource_type, tenant=tenant, object_pk__in=part)
+            for part in parts
+            if isinstance(part, QuerySet)
+        ]
     found: dict[tuple[str, str], Record] = {}
     for start in range(0, len(conditions), _CONDITIONS_PER_QUERY):
-        condition = Q(pk__in=[])
-        for part in conditions[start : start + _CONDITIONS_PER_QUERY]:
+        condition, *others = conditions[start : start + _CONDITIONS_PER_QUERY]
+        for part in others:
             condition |= part
         rows = ResourceRecord.objects.filter(condition).values_list(
             "resource_type", "tenant", "object_pk", *_FIELDS

@@ -27,6 +27,10 @@ from django_scim.storage import records
 from django_scim.storage.base import ElementBuilder, Mapping, Owner
 from django_scim.storage.common import id_condition
 
+#: Up to this many targets, their side rows are read by a list of keys; past it by a
+#: subquery of the through table (a group of thousands costs no list of thousands).
+LISTED_TARGETS = 100
+
 
 def _ids(values: Iterable[Any]) -> dict[Any, Any]:
     """Parsed ids -> as sent, skipping what cannot be an id."""
@@ -182,8 +186,11 @@ class ManyToMany(Mapping):
         for obj in objs:
             cache[(self.relation, obj.pk)] = found[obj.pk]
             cache[(self.relation, "state", obj.pk)] = states[obj.pk]
-        if not any(found.values()):
+        keys = {ref[0] for refs in found.values() for ref in refs}
+        if not keys:
             return []
+        if len(keys) <= LISTED_TARGETS:  # a short list costs less to compose than a subquery
+            return [(target.namespace, sorted(keys))]
         targets = through._default_manager.filter(**{f"{near_key}__in": list(found)})
         return [(target.namespace, targets.values_list(Cast(far_key, CharField()), flat=True))]
 
