@@ -19,7 +19,6 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,6 +35,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from django_scim.clients import create_client  # noqa: E402
+from django_scim.identity import derived_id  # noqa: E402
 from django_scim.models import ResourceElement, ResourceRecord  # noqa: E402
 
 BATCH = 5000
@@ -82,7 +82,7 @@ def seed(start: int, stop: int) -> None:
         records = ResourceRecord.objects.bulk_create(
             [
                 ResourceRecord(
-                    id=uuid.uuid4(),
+                    id=derived_id("User", user.pk),  # the id SCIM gives what it creates
                     resource_type="User",
                     object_pk=str(user.pk),
                     external_id=f"ext-{user.username}",
