@@ -8,6 +8,8 @@
 | django_scim.E004  | the adapters do not form a valid registry                     |
 | django_scim.E005  | ``MAX_RESULTS`` or ``DEFAULT_COUNT`` is not a positive integer |
 | django_scim.E006  | ``DELETE_MODE`` is not "delete", "deactivate" or "detach"     |
+| django_scim.W001  | an adapter overrides ``tenant_queryset()`` but keeps its      |
+|                   | ``tenant_membership = "identities"``                          |
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from django_scim.adapters.base import ResourceAdapter
 from django_scim.conf import DELETE_MODES, IMPORT_STRINGS, scim_settings
 from django_scim.schemas.registry import Registry
 
@@ -74,6 +77,31 @@ def check_registry(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_tenant_membership(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """An adapter with its own ``tenant_queryset()`` whose ``tenant_membership`` still says
+    "identities": references (a group's members, a user's groups) would be shown by SCIM
+    identity, hiding members the site added itself."""
+    try:
+        registry = Registry(scim_settings.ADAPTERS)
+    except ImproperlyConfigured:
+        return []  # reported by E003 or E004
+    found = []
+    for resource_type in registry.resource_types:
+        adapter = resource_type.adapter_class
+        own = adapter.tenant_queryset is not ResourceAdapter.tenant_queryset
+        if own and adapter.tenant_membership == "identities":
+            found.append(
+                Warning(
+                    f"{adapter.__name__} overrides tenant_queryset() but its "
+                    'tenant_membership is "identities".',
+                    hint='Declare tenant_membership = "site" on it (docs/tenancy.md).',
+                    id="django_scim.W001",
+                )
+            )
+    return found
 
 
 @register(Tags.compatibility)

@@ -56,6 +56,10 @@ class ResourceAdapter:
     active_field: ClassVar[str | None] = None
     #: Model field behind ``display`` where other resources reference this one (filterable).
     display_field: ClassVar[str | None] = None
+    #: Who says which objects belong to a tenant (RFC 7644 §6): ``"identities"`` (the
+    #: default), the tenants that gave an object a SCIM identity; ``"site"``, the site's own
+    #: membership, as its ``tenant_queryset()`` says. Declare ``"site"`` with that override.
+    tenant_membership: ClassVar[str] = "identities"
 
     def __init__(self, ctx: RequestContext) -> None:
         self.ctx = ctx

@@ -35,6 +35,8 @@ class Owner(Protocol):
     namespace: str
     #: The client's tenant ("": none).
     tenant: str
+    #: Who says which objects belong to a tenant: "identities" or "site".
+    tenant_membership: str
     created_field: str | None
     display_field: str | None
 

@@ -169,7 +169,9 @@ class ManyToMany(Mapping):
         far_key = through._meta.get_field(far).attname  # type: ignore[union-attr]
         display = f"{far}__{target.display_field}" if target.display_field else far_key
         rows = through._default_manager.filter(**{f"{near_key}__in": [obj.pk for obj in objs]})
-        if target.tenant:  # RFC 7644 §6: another tenant's objects are never shown
+        if target.tenant and target.tenant_membership != "identities":
+            # RFC 7644 §6: another tenant's objects are never shown. Where membership is a
+            # SCIM identity, the targets' side rows (read anyway, for their ids) say it.
             rows = rows.filter(**{f"{far_key}__in": target.scoped_queryset().values("pk")})
         rows = rows.order_by(far_key).values_list(near_key, far_key, display, "pk")
         found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
@@ -237,10 +239,15 @@ class ManyToMany(Mapping):
             found = records.fetch(wanted)
             cache.update(((records.ATTRIBUTE, *k), record) for k, record in found.items())
         location = owner.location  # type: ignore[attr-defined]
-        space = self._target(owner).namespace
+        target = self._target(owner)
+        space = target.namespace
+        # A tenant's objects are those with an identity in it: no side row, not shown.
+        by_identity = bool(target.tenant) and target.tenant_membership == "identities"
         items = []
         for target_pk, display in cache[key]:
             record = cache.get((records.ATTRIBUTE, space, str(target_pk)))
+            if by_identity and record is None:
+                continue
             scim_id = (
                 str(record.id) if record and record.id else identity.derived_text(space, target_pk)
             )

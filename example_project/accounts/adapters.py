@@ -43,6 +43,9 @@ class EmployeeUserAdapter(UserAdapter):
         f"{ENTERPRISE_USER_SCHEMA}:department": Column("department"),
     }
 
+    #: The organisations' memberships say who belongs to a tenant (tenant_queryset below).
+    tenant_membership = "site"
+
     def tenant_queryset(self, queryset: QuerySet) -> QuerySet:
         """The organisation's members, whoever added them (its identity provider or the
         admin). A subquery rather than a join: a locked read locks the user alone."""

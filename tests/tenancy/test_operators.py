@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from django_scim import checks
+from django_scim.adapters.users import UserAdapter
 from tests.conftest import body, ops
 from tests.tenancy.conftest import new_user
 from tests.tenancy.test_identity import EMAIL_NAMES
@@ -25,3 +27,27 @@ def test_a_users_history_holds_every_tenants_requests(admin_client, acme, scim, 
     text = admin_client.get(url).content.decode()
     assert "Acme Entra ID" in text  # the tenant's adoption
     assert "<td><code>title</code></td><td>—</td><td>Site</td>" in text  # the site's patch
+
+
+class OwnMembershipUsers(UserAdapter):
+    """Overrides tenant_queryset() and forgets to say the membership is the site's."""
+
+    def tenant_queryset(self, queryset):
+        return queryset
+
+
+def test_an_own_tenant_queryset_without_site_membership_is_warned(settings):
+    """django_scim.W001: references would be shown by SCIM identity, hiding the members the
+    site added itself; the check says so at startup."""
+    settings.SCIM = {
+        "ADAPTERS": [
+            "tests.tenancy.test_operators.OwnMembershipUsers",
+            "django_scim.adapters.groups.GroupAdapter",
+        ]
+    }
+    assert [w.id for w in checks.check_tenant_membership()] == ["django_scim.W001"]
+    OwnMembershipUsers.tenant_membership = "site"
+    try:
+        assert checks.check_tenant_membership() == []
+    finally:
+        OwnMembershipUsers.tenant_membership = "identities"
