@@ -111,3 +111,39 @@ def test_tenant_scoping_adds_no_statement(warm_clients):
     # As tests/test_queries.py counts them for an unbound client over its own data.
     assert bound["get"] == 5  # auth, the user, its groups, their side rows, log
     assert bound["list"] == 5  # auth, page (not full: no COUNT), groups, side rows, log
+
+
+def test_a_tenants_bulk_resolves_its_own_references_at_its_url(acme, globex):
+    """RFC 7644 §3.7 and §6.1: a tenant's /Bulk at its URL creates within the tenant,
+    resolves bulkId references there, and answers with the tenant's locations."""
+    request = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": [
+            {
+                "method": "POST",
+                "path": "/Groups",
+                "bulkId": "g",
+                "data": {
+                    "schemas": [GROUP],
+                    "displayName": "Team",
+                    "members": [{"value": "bulkId:u"}],
+                },
+            },
+            {
+                "method": "POST",
+                "path": "/Users",
+                "bulkId": "u",
+                "data": {"schemas": [USER], "userName": "bjensen"},
+            },
+        ],
+    }
+    response = acme.post(f"{ACME}/Bulk", request)
+    assert response.status_code == 200
+    operations = body(response)["Operations"]
+    assert [op["status"] for op in operations] == ["201", "201"]
+    assert all(op["location"].startswith(f"http://testserver{ACME}/") for op in operations)
+    group, user = (
+        body(acme.get(op["location"].removeprefix("http://testserver"))) for op in operations
+    )
+    assert [m["value"] for m in group["members"]] == [user["id"]]
+    assert body(globex.get("Users"))["totalResults"] == 0
