@@ -108,7 +108,8 @@ class ResourceAdapter:
         By default an object belongs to the tenants that gave it a SCIM identity
         (a side row, written when the tenant's client creates or adopts it).
         A site with its own membership model (an ``Organisation`` with members)
-        filters by it here, and keeps it in :meth:`attach` and :meth:`detach`.
+        filters by it here, keeps it in :meth:`attach` and :meth:`detach`, and
+        declares ``tenant_membership = "site"``.
         """
         return queryset.filter(records.belonging(self.get_model(), self.namespace))
 
