@@ -55,3 +55,34 @@ def test_no_import_cycles(graph):
         if cycle is not None and frozenset(cycle) not in ALLOWED_CYCLES:
             cycles.append(" -> ".join(cycle))
     assert cycles == []
+
+
+#: Django internals the package must not touch (they change without notice between
+#: releases): model state, compilers, query classes, loading rows by hand, raw SQL text.
+PRIVATE_DJANGO = (
+    "._state",
+    ".get_compiler(",
+    ".from_db(",
+    "query.__class__",
+    ".extra(",
+    "RawSQL(",
+    ".raw(",
+)
+#: The one module allowed to hold SQL text (read-only, parameters only).
+SQL_MODULES = {"locks.py"}
+
+
+def test_no_private_django_api():
+    """Django's public API only: no ``_state``, no compiler calls, no swapped query
+    classes, no ``from_db``; SQL text only in the documented module."""
+    found = []
+    for path in sorted((ROOT / "django_scim").rglob("*.py")):
+        text = path.read_text()
+        for number, line in enumerate(text.splitlines(), 1):
+            code = line.split("#", 1)[0]
+            for needle in PRIVATE_DJANGO:
+                if needle in code and not (needle in {".raw("} and path.name in SQL_MODULES):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {needle}")
+            if "cursor.execute(" in code and path.name not in SQL_MODULES:
+                found.append(f"{path.relative_to(ROOT)}:{number}: cursor.execute(")
+    assert found == []

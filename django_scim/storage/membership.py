@@ -225,15 +225,6 @@ def _watched(model: type[Model], update_fields: Any) -> list[Field]:
     ]
 
 
-def _inserting(instance: Model) -> bool:
-    """Whether saving ``instance`` inserts its row (no key yet, or a key with a default,
-    which Django inserts without trying an UPDATE)."""
-    key = instance.pk
-    if key is None or hasattr(key, "resolve_expression"):  # the database's default
-        return True
-    return instance._state.adding and instance._meta.pk.has_default()  # type: ignore[union-attr]
-
-
 def display_before_save(
     sender: Any,
     instance: Model,
@@ -243,20 +234,22 @@ def display_before_save(
     **kwargs: Any,
 ) -> None:
     """``pre_save``: where the instance cannot say what the database holds (its display
-    column was deferred when it was read, or it was made in code with an existing key),
-    read the column now: one query, of those columns only."""
-    if raw or _inserting(instance):
+    column was deferred when it was read), read the column now: one query, of those
+    columns only. A new object (no key, or one the database assigns) has nothing to
+    compare; one whose key has a default was remembered as made, and ``post_save``
+    says it was created."""
+    key = instance.pk
+    if raw or key is None or hasattr(key, "resolve_expression"):
         return
     values = instance.__dict__
-    adding = instance._state.adding
     unknown = [
         column
         for column in _watched(sender, update_fields)
-        if adding or SHOWN + column.attname not in values
+        if SHOWN + column.attname not in values
     ]
     if not unknown:
         return
-    rows = sender._base_manager.using(using).filter(pk=instance.pk)
+    rows = sender._base_manager.using(using).filter(pk=key)
     stored = rows.values_list(*(column.attname for column in unknown)).first()
     for index, column in enumerate(unknown):
         values[SHOWN + column.attname] = _NO_ROW if stored is None else stored[index]

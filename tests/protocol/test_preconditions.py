@@ -479,17 +479,6 @@ def test_a_rename_of_a_member_read_without_its_name_is_seen(scim):
     _changed(scim, group)
 
 
-def test_a_rename_by_a_new_instance_with_the_members_key_is_seen(scim):
-    """RFC 7643 §3.1: ``User(pk=…, …).save()`` updates the existing row (Django's
-    documented UPDATE-then-INSERT), renaming the member; the group's version changes."""
-    _user, group = _member_of_group(scim)
-    member = User.objects.get(username="bjensen")
-    User(
-        pk=member.pk, username="babs", password=member.password, date_joined=member.date_joined
-    ).save()
-    _changed(scim, group)
-
-
 def test_a_group_scim_never_wrote_keeps_its_version_when_a_member_is_renamed(scim):
     """docs/versions.md: a group SCIM has never written has no side row to mark (reads
     never write one); its version follows its relations' through rows, which a rename
