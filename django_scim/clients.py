@@ -41,7 +41,7 @@ def check_tenant(key: str) -> str:
     """A tenant key (RFC 7644 §6), checked: it names the tenant's identity namespace
     (``User@acme``) and may appear in the URL (``scim/acme/v2/``), so it holds neither
     "@" nor "/", nor surrounding whitespace, and fits the column. "" is no tenant."""
-    limit = SCIMClient._meta.get_field("tenant").max_length
+    limit = SCIMClient._meta.get_field("tenant").max_length  # type: ignore[union-attr]
     if key != key.strip():
         raise ClientError(f"The tenant key {key!r} begins or ends with whitespace.")
     if limit is not None and len(key) > limit:

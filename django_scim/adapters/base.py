@@ -179,7 +179,7 @@ class ResourceAdapter:
                 return found
         name = path.attribute.name if path.attribute else None
         if not path.is_extension and name in _COMMON_NAMES:
-            return COMMON[name]  # type: ignore[index]
+            return COMMON[name]
         return SIDE_TABLE
 
     def mappings_of(self, schema_id: str) -> list[tuple[AttributePath, Mapping]]:

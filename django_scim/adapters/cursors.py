@@ -20,6 +20,7 @@ import decimal
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ def _pack(value: Any) -> list[Any]:
     raise TypeError(f"Cannot keep a {type(value).__name__} in a cursor.")
 
 
-_UNPACK = {
+_UNPACK: dict[str, Callable[[str], Any]] = {
     "i": lambda text: int(text) if _INTEGER.fullmatch(text) else None,
     "f": float,
     "t": datetime.datetime.fromisoformat,

@@ -30,15 +30,24 @@ ElementBuilder = Callable[["Scope"], Q]
 class Owner(Protocol):
     """What a mapping may ask of the adapter serving a request."""
 
-    resource_type_name: str
     #: Where SCIM identities are kept for this request: ``User``, or ``User@tenant``.
     namespace: str
     #: The client's tenant ("": none).
     tenant: str
-    #: Who says which objects belong to a tenant: "identities" or "site".
-    tenant_membership: str
-    created_field: str | None
-    display_field: str | None
+
+    # Declared on the adapter's class: read-only here.
+    @property
+    def resource_type_name(self) -> str: ...
+
+    @property
+    def tenant_membership(self) -> str:
+        """Who says which objects belong to a tenant: "identities" or "site"."""
+
+    @property
+    def created_field(self) -> str | None: ...
+
+    @property
+    def display_field(self) -> str | None: ...
 
     @property
     def resource_type(self) -> ResourceType: ...

@@ -243,9 +243,7 @@ def display_before_save(
         return
     values = instance.__dict__
     unknown = [
-        column
-        for column in _watched(sender, update_fields)
-        if SHOWN + column.attname not in values
+        column for column in _watched(sender, update_fields) if SHOWN + column.attname not in values
     ]
     if not unknown:
         return

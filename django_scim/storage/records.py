@@ -158,7 +158,7 @@ def keys_of(model: type[Model], rows: QuerySet) -> QuerySet:
     """Primary keys of ``model`` named by the side rows ``rows``, as a subquery."""
     return rows.order_by().values_list(
         Cast("object_pk", output_field=model._meta.pk),
-        flat=True,  # type: ignore[arg-type]
+        flat=True,
     )
 
 
@@ -209,7 +209,7 @@ def element_owners(model: type[Model], space: str, condition: Q) -> QuerySet:
         condition, record__resource_type=name, record__tenant=tenant
     )
     return rows.order_by().values_list(
-        Cast("record__object_pk", output_field=model._meta.pk),  # type: ignore[arg-type]
+        Cast("record__object_pk", output_field=model._meta.pk),
         flat=True,
     )
 

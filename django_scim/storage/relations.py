@@ -70,7 +70,7 @@ def _display_prefix(target: Owner) -> str:
     if not target.tenant or not target.display_field:
         return ""
     for _path, mapping in target.resource_type.fields:
-        if getattr(mapping, "per_tenant", False) and mapping.field == target.display_field:  # type: ignore[attr-defined]
+        if getattr(mapping, "per_tenant", False) and mapping.field == target.display_field:
             prefix: str = target.tenant_name_prefix()  # type: ignore[attr-defined]
             return prefix
     return ""
