@@ -64,16 +64,23 @@ def resolve(target: Owner, values: list[Any]) -> list[Model]:
     return found
 
 
-def _display_prefix(target: Owner) -> str:
-    """What the target's display column holds before a tenant's names (a per-tenant
-    column, see :class:`~django_scim.storage.columns.Column`): shown without it."""
+def _display_mapping(target: Owner) -> tuple[AttributePath, Mapping] | None:
+    """The target's per-tenant column behind its display text, if it has one (a tenant's
+    names are stored behind a prefix, see :class:`~django_scim.storage.columns.Column`)."""
     if not target.tenant or not target.display_field:
-        return ""
-    for _path, mapping in target.resource_type.fields:
+        return None
+    for path, mapping in target.resource_type.fields:
         if getattr(mapping, "per_tenant", False) and mapping.field == target.display_field:
-            prefix: str = target.tenant_name_prefix()  # type: ignore[attr-defined]
-            return prefix
-    return ""
+            return path, mapping
+    return None
+
+
+def _display_prefix(target: Owner) -> str:
+    """What the target's display column holds before a tenant's names: shown without it."""
+    if _display_mapping(target) is None:
+        return ""
+    prefix: str = target.tenant_name_prefix()  # type: ignore[attr-defined]
+    return prefix
 
 
 class RelationScope(Scope):
@@ -88,6 +95,10 @@ class RelationScope(Scope):
             return id_condition(self.target, op, value, sub.case_exact)
         field = self.target.display_field
         if sub.name == "display" and field:
+            per_tenant = _display_mapping(self.target)
+            if per_tenant is not None:  # compared as the tenant's names, without the prefix
+                path, mapping = per_tenant
+                return mapping.condition(self.target, path, sub, op, value)
             return present(field, sub) if op is None else compare(field, op, value, sub)
         if sub.name == "type":
             if op is None:

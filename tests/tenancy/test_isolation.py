@@ -264,3 +264,16 @@ def test_user_name_equality_in_a_tenant_beyond_ascii(acme):
         found = listed(acme, f'Users?filter=userName eq "{name}"')
         assert [r["id"] for r in found] == [user["id"]], name
     assert listed(acme, 'Users?filter=userName ne "José.Ñúñez"') == []
+
+
+def test_member_display_filters_compare_the_tenants_names(world, acme):
+    """RFC 7644 §3.4.2.2 on ``members.display`` within a tenant: the member's name as the
+    tenant knows it, not as the site stores it."""
+    group = world["acme_group"]["id"]
+    for filter_ in (
+        'members.display eq "alice@acme.example"',
+        'members[display sw "alice"]',
+        'members[display co "acme.example"]',
+    ):
+        assert [g["id"] for g in listed(acme, f"Groups?filter={filter_}")] == [group], filter_
+    assert listed(acme, 'Groups?filter=members.display sw "acme+"') == []
