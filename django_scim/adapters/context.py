@@ -19,13 +19,12 @@ class RequestContext:
         request: Any = None,
         client: Any = None,
         registry: Registry | None = None,
-        tenant: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.request = request
         self.client = client
         #: RFC 7644 §6: the client's tenant, which scopes every read and write ("": none).
-        self.tenant: str = tenant if tenant is not None else getattr(client, "tenant", "") or ""
+        self.tenant: str = getattr(client, "tenant", "") or ""
         self.registry = registry or get_registry()
         self._adapters: dict[str, ResourceAdapter] = {}
         self._prefixes: dict[str, str] = {}

@@ -101,9 +101,7 @@ def _parts(ctx: RequestContext, params: dict[str, Any]) -> list[Part]:
     for resource_type in ctx.registry.resource_types:
         adapter = ctx.adapter(resource_type.name)
         assert adapter is not None
-        queryset = adapter.scoped_queryset()
-        if text is not None:
-            queryset = search.filtered(adapter, queryset, text, across_types=True)
+        queryset = search.matching(adapter, text, across_types=True)
         projection = search.projection_of(resource_type, params)
         parts.append(Part(adapter, _keyset(adapter, params), queryset, projection))
     return parts

@@ -50,6 +50,13 @@ def filtered(
     return queryset.filter(QueryTranslator(adapter, across_types).translate(node))
 
 
+def matching(adapter: ResourceAdapter, text: str | None, across_types: bool = False) -> QuerySet:
+    """What the request may see (``scoped_queryset()``) that matches the filter ``text``
+    (None: all of it)."""
+    queryset = adapter.scoped_queryset()
+    return queryset if text is None else filtered(adapter, queryset, text, across_types)
+
+
 def total_results(queryset: QuerySet, offset: int, count: int, found: int) -> int:
     """totalResults for a page of ``found`` rows at ``offset``: counted in the database only
     when the page cannot tell. A page that came back short ends the results, so an IdP's
@@ -87,9 +94,7 @@ def query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
     if params.get("cursor") is not None:
         return cursor_query(adapter, params)
     start, count = parse_paging(params.get("startIndex"), params.get("count"))
-    queryset = adapter.scoped_queryset()
-    if params.get("filter") is not None:
-        queryset = filtered(adapter, queryset, params["filter"])
+    queryset = matching(adapter, params.get("filter"))
     resources = render_page(adapter, queryset, start - 1, count, params)
     total = total_results(queryset, start - 1, count, len(resources))
     return list_response(resources, total, start)
@@ -100,9 +105,7 @@ def cursor_query(adapter: ResourceAdapter, params: Any) -> dict[str, Any]:
     page, ``previousCursor`` unless the first; no ``startIndex``; ``totalResults`` only
     when the first page holds every match, as nothing is counted."""
     query_id = cursors.query_id(adapter, params)
-    queryset = adapter.scoped_queryset()
-    if params.get("filter") is not None:
-        queryset = filtered(adapter, queryset, params["filter"])
+    queryset = matching(adapter, params.get("filter"))
     projection = projection_of(adapter.resource_type, params)
     found = cursors.page(adapter, queryset, params, projection, query_id)
     response: dict[str, Any] = {"schemas": [LIST_RESPONSE]}
@@ -133,9 +136,7 @@ def query_all(ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     for resource_type in ctx.registry.resource_types:
         adapter = ctx.adapter(resource_type.name)
         assert adapter is not None
-        queryset = adapter.scoped_queryset()
-        if params.get("filter") is not None:
-            queryset = filtered(adapter, queryset, params["filter"], across_types=True)
+        queryset = matching(adapter, params.get("filter"), across_types=True)
         found = queryset.count()
         offset = max(0, start - 1 - total)
         wanted = count - len(resources)

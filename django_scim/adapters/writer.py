@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, router, transaction
 from django.db.models import Model
+from django.dispatch import Signal
 from django.utils import timezone
 
 from django_scim import dialects, identity, preconditions, signals
@@ -208,18 +209,28 @@ class Writer:
         """Okta re-POSTs a user it deactivated: same object, same id, active again."""
         if data.get("active") is None:
             data["active"] = True
-        record = self._replace(obj, data)
-        scim_id = records.scim_id(self.adapter.namespace, obj, record)
-        lifecycle.send(self.adapter, signals.resource_replaced, obj, scim_id)
-        return self._rendered(obj, record, shows)
+        return self._take_over(obj, data, shows, signals.resource_replaced)
 
     def _adopt(self, obj: Model, data: dict[str, Any], shows: Projection | None) -> dict[str, Any]:
         """A tenant takes over a user of no other tenant (``ADOPT_EXISTING_USERS``): the
         user gets an identity in the tenant, the site's membership, and the values sent."""
+        return self._take_over(obj, data, shows, signals.resource_adopted, attach=True)
+
+    def _take_over(
+        self,
+        obj: Model,
+        data: dict[str, Any],
+        shows: Projection | None,
+        signal: Signal,
+        attach: bool = False,
+    ) -> dict[str, Any]:
+        """A POST answered with an existing object: the values sent replace its own (and,
+        for ``attach``, it joins the tenant's membership)."""
         record = self._replace(obj, data)
-        self.adapter.attach(obj)
+        if attach:
+            self.adapter.attach(obj)
         scim_id = records.scim_id(self.adapter.namespace, obj, record)
-        lifecycle.send(self.adapter, signals.resource_adopted, obj, scim_id)
+        lifecycle.send(self.adapter, signal, obj, scim_id)
         return self._rendered(obj, record, shows)
 
     def _operations(

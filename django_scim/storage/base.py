@@ -59,6 +59,12 @@ class Owner(Protocol):
     def scoped_queryset(self) -> QuerySet:
         """Every object the request may see (``get_queryset()`` within the tenant)."""
 
+    def tenant_name_prefix(self) -> str:
+        """What the tenant's values of a per-tenant column begin with when stored."""
+
+    def shown_name(self, stored: str) -> str:
+        """A stored per-tenant value as the tenant sees it (without the prefix)."""
+
     def related(self, resource_type_name: str) -> Any:
         """The adapter serving another resource type in the same request, or None."""
 

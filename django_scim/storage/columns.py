@@ -84,14 +84,12 @@ class Column(Mapping):
     def _prefix(self, owner: Owner) -> str:
         if not self.per_tenant or not owner.tenant:
             return ""
-        prefix: str = owner.tenant_name_prefix()  # type: ignore[attr-defined]
-        return prefix
+        return owner.tenant_name_prefix()
 
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
         value = getattr(obj, self.field)
-        prefix = self._prefix(owner)
-        if prefix and isinstance(value, str) and value.startswith(prefix):
-            value = value[len(prefix) :]
+        if self._prefix(owner) and isinstance(value, str):
+            value = owner.shown_name(value)
         return scim_scalar(value)
 
     def write(self, owner: Owner, obj: Model, value: Any, creating: bool) -> None:

@@ -20,8 +20,9 @@ read with (kept on the instance by ``post_init``: no query) and, when it
 changed, marks the side rows of the owners that show it with one UPDATE (keys
 as a subquery of the through table). A save whose ``update_fields`` leave the
 column out is not looked at. Where the instance cannot say what the database
-holds (the column was deferred when it was read, or a new instance carries an
-existing key), ``pre_save`` reads the column, one query of one value.
+holds (the column was deferred when it was read), ``pre_save`` reads the
+column, one query of one value; an instance built in code with an existing
+key is not seen as a rename (``docs/versions.md``).
 
 Objects without a side row are left without one: a write here would make SCIM
 records (an id, a created date, a managing client) for objects SCIM never

@@ -71,6 +71,11 @@ def rows_of(space: str) -> QuerySet:
     return ResourceRecord.objects.filter(resource_type=resource_type, tenant=tenant)
 
 
+def _own_rows(space: str) -> QuerySet:
+    """The side row in ``space`` of the outer query's object (correlated on its key)."""
+    return rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField()))
+
+
 def new_row(space: str, object_pk: Any, **fields: Any) -> ResourceRecord:
     """Insert the side row of the object ``object_pk`` in ``space``."""
     resource_type, tenant = split(space)
@@ -88,7 +93,7 @@ def belonging(model: type[Model], space: str) -> Exists:
     using it (each resolves a copy), and building this one costs more than the
     index probe it runs.
     """
-    return Exists(rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField())))
+    return Exists(_own_rows(space))
 
 
 #: Keys per IN list: well below every backend's bound-parameter limit.
@@ -216,8 +221,7 @@ def element_owners(model: type[Model], space: str, condition: Q) -> QuerySet:
 
 def value_of(space: str, expression: Any) -> Subquery:
     """``expression`` over an object's side row, as a correlated subquery (for sorting)."""
-    rows = rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField()))
-    return Subquery(rows.values_list(expression, flat=True)[:1])
+    return Subquery(_own_rows(space).values_list(expression, flat=True)[:1])
 
 
 # -- element rows ------------------------------------------------------------------

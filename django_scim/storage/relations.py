@@ -75,14 +75,6 @@ def _display_mapping(target: Owner) -> tuple[AttributePath, Mapping] | None:
     return None
 
 
-def _display_prefix(target: Owner) -> str:
-    """What the target's display column holds before a tenant's names: shown without it."""
-    if _display_mapping(target) is None:
-        return ""
-    prefix: str = target.tenant_name_prefix()  # type: ignore[attr-defined]
-    return prefix
-
-
 class RelationScope(Scope):
     """Elements that are related objects of another resource type (members, groups)."""
 
@@ -187,10 +179,10 @@ class ManyToMany(Mapping):
         rows = rows.order_by(far_key).values_list(near_key, far_key, display, "pk")
         found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
         states: dict[Any, list[int]] = {obj.pk: [0, 0] for obj in objs}
-        prefix = _display_prefix(target)
+        per_tenant = _display_mapping(target) is not None
         for near_pk, far_pk, text, row_pk in rows:
-            if prefix and isinstance(text, str) and text.startswith(prefix):
-                text = text[len(prefix) :]
+            if per_tenant and isinstance(text, str):
+                text = target.shown_name(text)
             found[near_pk].append([far_pk, text])
             states[near_pk][0] += 1
             states[near_pk][1] += row_pk

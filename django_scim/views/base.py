@@ -68,11 +68,10 @@ class SCIMView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        tenant = getattr(request.auth, "tenant", "") or ""
-        if self.url_tenant is not None and self.url_tenant != tenant:
+        self.ctx = RequestContext(self.base_url(request), request, request.auth)
+        if self.url_tenant is not None and self.url_tenant != self.ctx.tenant:
             # Another tenant's URL: as if it did not exist, never "forbidden".
             raise errors.NotFound("No SCIM endpoint at this URL.")
-        self.ctx = RequestContext(self.base_url(request), request, request.auth, tenant=tenant)
 
     def base_url(self, request: Request) -> str:
         """The service provider's base URL; a tenant's, when the URL names one, so every
