@@ -86,6 +86,9 @@ DEFAULTS: dict[str, Any] = {
     "LOG_REQUESTS": True,
     "LOG_BODIES": True,
     "LOG_MAX_BODY_CHARS": 64 * 1024,
+    # A read's response body (GET, POST /.search) is cut shorter: it shows state, not a
+    # change, and a full page of users would make every read's row a large insert.
+    "LOG_MAX_READ_BODY_CHARS": 4 * 1024,
     "LOG_RETENTION_DAYS": 90,
     # How often (seconds) a client's last_used time is written; 0 writes every request.
     "LAST_USED_PRECISION": 60,

@@ -13,6 +13,9 @@ batches — when ``BATCH_SIZE`` have gathered, when the oldest is
 ``BATCH_SECONDS`` old, with the next write, or when the process exits — so a
 GET costs no statement of its own, and on SQLite no disk sync. A process
 killed outright loses at most its waiting reads; writes are never held back.
+A read's response body is kept to ``LOG_MAX_READ_BODY_CHARS`` (4 KiB), a
+write's bodies to ``LOG_MAX_BODY_CHARS`` (64 KiB): a batch of full pages of
+users would otherwise cost the write that flushes it several milliseconds.
 
 A failure to write is logged and swallowed: the log must never break
 provisioning. Passwords (any key named like ``password``, and PATCH
@@ -62,11 +65,11 @@ def redact(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, limit: int | None = None) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else jsoncodec.dumps(redact(value)).decode()
-    limit = scim_settings.LOG_MAX_BODY_CHARS
+    limit = scim_settings.LOG_MAX_BODY_CHARS if limit is None else limit
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -96,8 +99,9 @@ def _client(request: Any) -> SCIMClient | None:
     return auth if isinstance(auth, SCIMClient) else None
 
 
-def _response_body(response: Any) -> str:
-    """The rendered body, cut to size; re-serialised only to redact a secret-looking key.
+def _response_body(response: Any, limit: int) -> str:
+    """The rendered body, cut to ``limit`` characters; re-serialised only to redact a
+    secret-looking key.
 
     Responses never carry passwords, so the common case costs a slice, not a
     second rendering of (say) a group of thousands of members.
@@ -105,15 +109,24 @@ def _response_body(response: Any) -> str:
     content = getattr(response, "content", b"") if not response.streaming else b""
     if not content:
         return ""
-    limit = scim_settings.LOG_MAX_BODY_CHARS
     if any(word in content.lower() for word in _SECRET_WORDS):  # rare: then redact properly
-        return _text(response.data)
+        return _text(response.data, limit)
     text = content[: limit * 4].decode("utf-8", "ignore")
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def is_write(view: Any, request: Any) -> bool:
+    """Whether the request may change data (a read-only ``POST /.search`` does not)."""
+    return request.method not in _SAFE_METHODS and not view.read_only_post
+
+
 def entry(view: Any, request: Any, response: Any, started: float) -> ProvisioningLog:
-    """The log row of one request, from what the view and response show."""
+    """The log row of one request, from what the view and response show.
+
+    A read's response body is kept up to ``LOG_MAX_READ_BODY_CHARS``: it shows the
+    state of the data, not a change to it, and a page of a hundred users would
+    otherwise make each read's row the largest in the table (and its insert the
+    dearest statement a read causes)."""
     kwargs = getattr(view, "kwargs", {}) or {}
     data = response.data if isinstance(response.data, dict) else {}
     found = get_registry().by_segment(kwargs["endpoint"]) if "endpoint" in kwargs else None
@@ -137,7 +150,14 @@ def entry(view: Any, request: Any, response: Any, started: float) -> Provisionin
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
         remote_addr=request.META.get("REMOTE_ADDR") or None,
         request_body=_request_body(request) if log_bodies else "",
-        response_body=_response_body(response) if log_bodies else "",
+        response_body=_response_body(
+            response,
+            scim_settings.LOG_MAX_BODY_CHARS
+            if is_write(view, request)
+            else scim_settings.LOG_MAX_READ_BODY_CHARS,
+        )
+        if log_bodies
+        else "",
         changes=getattr(response, "changes", None) or [],
         protected_account=_refused_as_protected(response.status_code, data),
     )
@@ -249,8 +269,7 @@ def attach(view: Any, request: Any, response: Any, started: float) -> None:
 
     def collect(rendered: Any) -> None:
         try:
-            writes = request.method not in _SAFE_METHODS and not view.read_only_post
-            buffer.add(entry(view, request, rendered, started), writes)
+            buffer.add(entry(view, request, rendered, started), is_write(view, request))
         except Exception:
             logger.exception("Could not build the SCIM provisioning log entry")
 

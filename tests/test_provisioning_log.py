@@ -334,6 +334,32 @@ def test_short_bodies_are_not_truncated(scim, settings):
     assert last_entry().request_body == json.dumps(payload, separators=(",", ":"))
 
 
+def test_a_reads_response_body_is_cut_to_log_max_read_body_chars(scim, settings):
+    """A read's response (a GET, a POST /.search) shows state, not a change: it is kept to
+    LOG_MAX_READ_BODY_CHARS, while a write's bodies keep LOG_MAX_BODY_CHARS."""
+    settings.SCIM = {"LOG_MAX_BODY_CHARS": 1000, "LOG_MAX_READ_BODY_CHARS": 30}
+    created = scim.post("Users", {"schemas": [USER], "userName": "bjensen"})
+    written = last_entry()
+    assert written.response_body == created.content.decode()
+    assert len(written.response_body) > 31
+
+    read = scim.get(f"Users/{body(created)['id']}")
+    assert last_entry().response_body == read.content.decode()[:30] + "…"
+
+    search = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}
+    searched = scim.post("Users/.search", search)
+    entry = last_entry()
+    assert entry.response_body == searched.content.decode()[:30] + "…"
+    assert entry.request_body == json.dumps(search, separators=(",", ":"))
+
+
+def test_a_read_within_log_max_read_body_chars_is_kept_whole(scim, settings):
+    """The default read limit (4 KiB) keeps a user as a GET shows it, whole."""
+    created = body(scim.post("Users", {"schemas": [USER], "userName": "bjensen"}))
+    read = scim.get(f"Users/{created['id']}")
+    assert last_entry().response_body == read.content.decode()
+
+
 def test_malformed_body_is_truncated_to_log_max_body_chars(scim, settings):
     """A body that does not parse is stored as text, also cut to LOG_MAX_BODY_CHARS."""
     settings.SCIM = {"LOG_MAX_BODY_CHARS": 20}
