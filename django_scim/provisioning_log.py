@@ -249,11 +249,16 @@ class LogBuffer:
         return rows
 
     def flush(self) -> None:
-        """Write every waiting entry, as one INSERT."""
+        """Write every waiting entry, as one INSERT: a lone row with its own ``save()``
+        (in autocommit, one statement), several with ``bulk_create()`` (which wraps its
+        INSERT in a transaction: two more round trips)."""
         rows = self.discard()
         if not rows:
             return
         try:
+            if len(rows) == 1 and not getattr(rows[0], "operation_rows", None):
+                rows[0].save()
+                return
             ProvisioningLog.objects.bulk_create(_in_writing_order(rows))
         except Exception:
             logger.exception("Could not write %d SCIM provisioning log entries", len(rows))

@@ -411,10 +411,11 @@ def test_log_bodies_false_keeps_metadata_without_bodies(scim, settings):
 def test_logging_failure_does_not_change_the_response(scim, monkeypatch, caplog):
     """The log must never break provisioning: a failing insert is logged and swallowed."""
 
-    def broken(rows):
+    def broken(*args, **kwargs):
         raise RuntimeError("log table is gone")
 
-    monkeypatch.setattr(ProvisioningLog.objects, "bulk_create", broken)
+    monkeypatch.setattr(ProvisioningLog.objects, "bulk_create", broken)  # several rows
+    monkeypatch.setattr(ProvisioningLog, "save", broken)  # a lone row
     with caplog.at_level(logging.ERROR, logger="django_scim.provisioning_log"):
         response = scim.post("Users", {"schemas": [USER], "userName": "bjensen"})
     assert response.status_code == 201
@@ -424,6 +425,48 @@ def test_logging_failure_does_not_change_the_response(scim, monkeypatch, caplog)
     assert [r.levelno for r in caplog.records if r.name == "django_scim.provisioning_log"] == [
         logging.ERROR
     ]
+
+
+def _inserts_while_flushing(rows: list[ProvisioningLog]) -> list[bool]:
+    """Flush ``rows`` through a buffer of their own; for each INSERT, whether it ran
+    inside a transaction."""
+    from django.db import connection
+
+    from django_scim.provisioning_log import LogBuffer
+
+    buffer = LogBuffer()
+    for row in rows:
+        buffer.add(row, urgent=True)
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("INSERT"):
+            seen.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        buffer.flush()
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lone_entry_is_one_statement_without_a_transaction():
+    """A write's entry, alone in the buffer, is one INSERT in autocommit: no BEGIN and
+    COMMIT round trips around it."""
+    assert _inserts_while_flushing(
+        [ProvisioningLog(method="POST", path="/a", status=201, duration_ms=1.0)]
+    ) == [False]
+    assert ProvisioningLog.objects.get().path == "/a"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_entries_are_one_insert():
+    """Several waiting entries (reads gathered, then a write) are written as one INSERT."""
+    rows = [
+        ProvisioningLog(method="GET", path=f"/{n}", status=200, duration_ms=1.0) for n in range(3)
+    ]
+    assert len(_inserts_while_flushing(rows)) == 1
+    assert sorted(ProvisioningLog.objects.values_list("path", flat=True)) == ["/0", "/1", "/2"]
 
 
 # -- pruning ---------------------------------------------------------------------------
