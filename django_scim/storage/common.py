@@ -33,7 +33,7 @@ from django_scim.storage.base import Mapping, Owner
 
 def id_text(owner: Owner) -> Any:
     """Each object's id as text: its side row's, else the one derived from its key."""
-    held = records.value_of(owner.namespace, expressions.uuid_text("id"))
+    held = records.value_of(owner.get_model(), owner.namespace, expressions.uuid_text("id"))
     if owner.get_model()._meta.pk.get_internal_type() == "UUIDField":
         return held  # derived from a UUID key by exclusive-or: not expressible as text
     derived = expressions.derived_id_text(owner.namespace)
@@ -89,7 +89,7 @@ class ExternalId(Mapping):
         return records.having(model, owner.namespace, leaf, absent_matches(op, value))
 
     def sort_key(self, owner: Owner, path: AttributePath, target: Attribute) -> tuple[Any, bool]:
-        return records.value_of(owner.namespace, "external_id"), False
+        return records.value_of(owner.get_model(), owner.namespace, "external_id"), False
 
 
 class Meta(Mapping):
@@ -137,9 +137,9 @@ class Meta(Mapping):
         if name == "created":
             if owner.created_field:
                 return F(owner.created_field), False
-            return records.value_of(owner.namespace, "created"), False
+            return records.value_of(owner.get_model(), owner.namespace, "created"), False
         if name == "lastModified":
-            return records.value_of(owner.namespace, "last_modified"), False
+            return records.value_of(owner.get_model(), owner.namespace, "last_modified"), False
         if name == "resourceType":
             return Value(owner.resource_type_name), True
         raise InvalidValue(f"Cannot sort by 'meta.{name}'.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import CharField, F, Func, Value
+from django.db.models import CharField, F, Func, Model, Value
 from django.db.models.functions import Cast, Concat, Lower
 
 from django_scim import identity
@@ -41,6 +41,16 @@ class DashedHex(Func):
         "|| substr(%(expressions)s, 13, 4) || '-' || substr(%(expressions)s, 17, 4) || '-' "
         "|| substr(%(expressions)s, 21, 12))"
     )
+
+
+def key_text(model: type[Model], key: Any) -> Any:
+    """``model``'s key ``key`` (a column, or an ``OuterRef`` to one) as a side row's
+    ``object_pk`` holds it, ``str(pk)``: a cast, except for a UUID key on SQLite, which
+    stores its 32 hex digits and gets the dashes back."""
+    uuid_key = model._meta.pk.get_internal_type() == "UUIDField"
+    if uuid_key and connections[router.db_for_read(model)].vendor == "sqlite":
+        return DashedHex(key)
+    return Cast(key, CharField())
 
 
 def uuid_text(column: str) -> Any:

@@ -16,7 +16,11 @@ An object need not have a side row: one made outside SCIM has none until SCIM
 first writes it (its id is derived from its key, :mod:`django_scim.identity`).
 Reads never create one. A page's side rows are read with one query by key, a
 cheap statement to build and to run, rather than as subqueries of the page's
-own query, which cost Django several times more to compose than to run.
+own query, which cost Django several times more to compose than to run. The
+objects a page refers to (a group's members, a user's groups) need only their
+ids: those come with the reference itself (:func:`id_of`), since reading whole
+side rows (attributes, timestamps) for a thousand members costs more than the
+subquery does to compose.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from django.db.models import CharField, Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from django_scim import identity
 from django_scim.models import ResourceElement, ResourceRecord
 from django_scim.paths import AttributePath
+from django_scim.storage import expressions
 
 #: The attribute of a site object that carries its side row once read (see :func:`attach`).
 ATTRIBUTE = "scim_record"
@@ -71,9 +76,10 @@ def rows_of(space: str) -> QuerySet:
     return ResourceRecord.objects.filter(resource_type=resource_type, tenant=tenant)
 
 
-def _own_rows(space: str) -> QuerySet:
-    """The side row in ``space`` of the outer query's object (correlated on its key)."""
-    return rows_of(space).filter(object_pk=Cast(OuterRef("pk"), CharField()))
+def _own_rows(model: type[Model], space: str, key: str = "pk") -> QuerySet:
+    """The side row in ``space`` of the outer query's ``model`` object, correlated on the
+    outer column ``key`` (its own key, or a relation's far end)."""
+    return rows_of(space).filter(object_pk=expressions.key_text(model, OuterRef(key)))
 
 
 def new_row(space: str, object_pk: Any, **fields: Any) -> ResourceRecord:
@@ -93,7 +99,7 @@ def belonging(model: type[Model], space: str) -> Exists:
     using it (each resolves a copy), and building this one costs more than the
     index probe it runs.
     """
-    return Exists(_own_rows(space))
+    return Exists(_own_rows(model, space))
 
 
 #: Keys per IN list: well below every backend's bound-parameter limit.
@@ -219,9 +225,21 @@ def element_owners(model: type[Model], space: str, condition: Q) -> QuerySet:
     )
 
 
-def value_of(space: str, expression: Any) -> Subquery:
-    """``expression`` over an object's side row, as a correlated subquery (for sorting)."""
-    return Subquery(_own_rows(space).values_list(expression, flat=True)[:1])
+@lru_cache(maxsize=256)
+def id_of(model: type[Model], space: str, key: str) -> Subquery:
+    """The id held by the side row in ``space`` of the ``model`` object whose key is the
+    outer query's column ``key`` (a relation's far end), as a correlated subquery: NULL
+    where the object has no side row there (its id is then derived from its key).
+
+    Kept per argument, as :func:`belonging` is: building it costs more than running it.
+    """
+    return Subquery(_own_rows(model, space, key).values("id")[:1])
+
+
+def value_of(model: type[Model], space: str, expression: Any) -> Subquery:
+    """``expression`` over a ``model`` object's side row, as a correlated subquery (for
+    sorting)."""
+    return Subquery(_own_rows(model, space).values_list(expression, flat=True)[:1])
 
 
 # -- element rows ------------------------------------------------------------------

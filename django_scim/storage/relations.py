@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import CharField, Count, Model, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count, Model, Q, Sum
 
 from django_scim import identity
 from django_scim.errors import InvalidFilter, InvalidValue, NoTarget
@@ -26,10 +25,6 @@ from django_scim.schemas.attributes import Attribute
 from django_scim.storage import records
 from django_scim.storage.base import ElementBuilder, Mapping, Owner
 from django_scim.storage.common import id_condition
-
-#: Up to this many targets, their side rows are read by a list of keys; past it by a
-#: subquery of the through table (a group of thousands costs no list of thousands).
-LISTED_TARGETS = 100
 
 
 def _ids(values: Iterable[Any]) -> dict[Any, Any]:
@@ -162,8 +157,8 @@ class ManyToMany(Mapping):
         self, owner: Owner, objs: list[Model], cache: dict[Any, Any]
     ) -> Iterable[tuple[str, Any]]:
         """The references of every object of ``objs``, from one query over the through
-        table (with the target's display column); the targets' side rows, for their
-        ids, are read with the page's."""
+        table with the target's display column and its side-row id (a correlated
+        subquery: the id is all a reference needs of the target's side row)."""
         if not objs:
             return []
         target = self._target(owner)
@@ -176,14 +171,15 @@ class ManyToMany(Mapping):
             # RFC 7644 §6: another tenant's objects are never shown. Where membership is a
             # SCIM identity, the targets' side rows (read anyway, for their ids) say it.
             rows = rows.filter(**{f"{far_key}__in": target.scoped_queryset().values("pk")})
-        rows = rows.order_by(far_key).values_list(near_key, far_key, display, "pk")
+        held = records.id_of(target.get_model(), target.namespace, far_key)
+        rows = rows.order_by(far_key).values_list(near_key, far_key, display, "pk", held)
         found: dict[Any, list[list[Any]]] = {obj.pk: [] for obj in objs}
         states: dict[Any, list[int]] = {obj.pk: [0, 0] for obj in objs}
         per_tenant = _display_mapping(target) is not None
-        for near_pk, far_pk, text, row_pk in rows:
+        for near_pk, far_pk, text, row_pk, scim_id in rows:
             if per_tenant and isinstance(text, str):
                 text = target.shown_name(text)
-            found[near_pk].append([far_pk, text])
+            found[near_pk].append([far_pk, text, scim_id])
             states[near_pk][0] += 1
             states[near_pk][1] += row_pk
         if not target.display_field:
@@ -191,13 +187,7 @@ class ManyToMany(Mapping):
         for obj in objs:
             cache[(self.relation, obj.pk)] = found[obj.pk]
             cache[(self.relation, "state", obj.pk)] = states[obj.pk]
-        keys = {ref[0] for refs in found.values() for ref in refs}
-        if not keys:
-            return []
-        if len(keys) <= LISTED_TARGETS:  # a short list costs less to compose than a subquery
-            return [(target.namespace, sorted(keys))]
-        targets = through._default_manager.filter(**{f"{near_key}__in": list(found)})
-        return [(target.namespace, targets.values_list(Cast(far_key, CharField()), flat=True))]
+        return []
 
     def load_state(self, owner: Owner, objs: list[Model], cache: dict[Any, Any]) -> None:
         """How many through rows each object has and the sum of their keys (one aggregate
@@ -236,24 +226,17 @@ class ManyToMany(Mapping):
     def read(self, owner: Owner, obj: Model, stored: Any, cache: dict[Any, Any]) -> Any:
         key = (self.relation, obj.pk)
         if key not in cache:
-            wanted: dict[str, list[Any]] = {}
-            for name, keys in self.load(owner, [obj], cache):
-                wanted.setdefault(name, []).append(keys)
-            found = records.fetch(wanted)
-            cache.update(((records.ATTRIBUTE, *k), record) for k, record in found.items())
+            self.load(owner, [obj], cache)
         location = owner.location  # type: ignore[attr-defined]
         target = self._target(owner)
         space = target.namespace
         # A tenant's objects are those with an identity in it: no side row, not shown.
         by_identity = bool(target.tenant) and target.tenant_membership == "identities"
         items = []
-        for target_pk, display in cache[key]:
-            record = cache.get((records.ATTRIBUTE, space, str(target_pk)))
-            if by_identity and record is None:
+        for target_pk, display, held in cache[key]:
+            if by_identity and held is None:
                 continue
-            scim_id = (
-                str(record.id) if record and record.id else identity.derived_text(space, target_pk)
-            )
+            scim_id = str(held) if held else identity.derived_text(space, target_pk)
             items.append(
                 {
                     "value": scim_id,

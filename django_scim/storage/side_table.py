@@ -82,4 +82,6 @@ class SideTable(Mapping):
         assert path.attribute is not None
         if path.attribute.multi_valued:
             return first_element(owner, path), False
-        return records.value_of(owner.namespace, KT(f"attributes__{json_key(path)}")), False
+        return records.value_of(
+            owner.get_model(), owner.namespace, KT(f"attributes__{json_key(path)}")
+        ), False
