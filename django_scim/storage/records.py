@@ -228,12 +228,15 @@ def element_owners(model: type[Model], space: str, condition: Q) -> QuerySet:
 @lru_cache(maxsize=256)
 def id_of(model: type[Model], space: str, key: str) -> Subquery:
     """The id held by the side row in ``space`` of the ``model`` object whose key is the
-    outer query's column ``key`` (a relation's far end), as a correlated subquery: NULL
-    where the object has no side row there (its id is then derived from its key).
+    outer query's column ``key`` (a relation's far end), as text and as a correlated
+    subquery: NULL where the object has no side row there (its id is then derived from
+    its key). Text from the database, because a UUID object per member of a group of
+    thousands, made only to be written out again, costs more than the rest of reading it.
 
     Kept per argument, as :func:`belonging` is: building it costs more than running it.
     """
-    return Subquery(_own_rows(model, space, key).values("id")[:1])
+    held = _own_rows(model, space, key).values_list(expressions.uuid_text("id"), flat=True)
+    return Subquery(held[:1])
 
 
 def value_of(model: type[Model], space: str, expression: Any) -> Subquery:

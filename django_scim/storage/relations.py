@@ -236,7 +236,7 @@ class ManyToMany(Mapping):
         for target_pk, display, held in cache[key]:
             if by_identity and held is None:
                 continue
-            scim_id = str(held) if held else identity.derived_text(space, target_pk)
+            scim_id = held or identity.derived_text(space, target_pk)
             items.append(
                 {
                     "value": scim_id,
