@@ -89,6 +89,9 @@ DEFAULTS: dict[str, Any] = {
     # A read's response body (GET, POST /.search) is cut shorter: it shows state, not a
     # change, and a full page of users would make every read's row a large insert.
     "LOG_MAX_READ_BODY_CHARS": 4 * 1024,
+    # Reads' log rows are written together, this many at a time (or with the next write,
+    # or after five seconds); 1 writes each as its response closes (django-tenants).
+    "LOG_READ_BATCH": 50,
     "LOG_RETENTION_DAYS": 90,
     # How often (seconds) a client's last_used time is written; 0 writes every request.
     "LAST_USED_PRECISION": 60,

@@ -9,10 +9,13 @@ the database connection, so the client never waits for it.
 
 What it costs: a write's entry is inserted at once, with any reads waiting,
 as one INSERT outside the request's transaction. Reads are written in
-batches — when ``BATCH_SIZE`` have gathered, when the oldest is
-``BATCH_SECONDS`` old, with the next write, or when the process exits — so a
-GET costs no statement of its own, and on SQLite no disk sync. A process
-killed outright loses at most its waiting reads; writes are never held back.
+batches — when ``LOG_READ_BATCH`` (50) have gathered, when the oldest is five
+seconds old, with the next write, or when the process exits — so a GET costs
+no statement of its own, and on SQLite no disk sync. A process killed outright
+loses at most its waiting reads; writes are never held back. A batch is
+written on the connection as the request that completes it left it: where
+that differs per request (django-tenants switches the schema), set
+``LOG_READ_BATCH`` to 1 and each read is written as its own response closes.
 A read's response body is kept to ``LOG_MAX_READ_BODY_CHARS`` (4 KiB), a
 write's bodies to ``LOG_MAX_BODY_CHARS`` (64 KiB): a batch of full pages of
 users would otherwise cost the write that flushes it several milliseconds.
@@ -217,9 +220,12 @@ def _refused_as_protected(status: int, data: dict[str, Any]) -> bool:
 
 
 class LogBuffer:
-    """Entries of this process waiting to be written (see the module's docstring)."""
+    """Entries of this process waiting to be written (see the module's docstring).
 
-    def __init__(self, size: int = 50, seconds: float = 5.0) -> None:
+    ``size``: how many entries make a batch; None (the default) reads the
+    ``LOG_READ_BATCH`` setting each time."""
+
+    def __init__(self, size: int | None = None, seconds: float = 5.0) -> None:
         self.size = size
         self.seconds = seconds
         self._entries: list[ProvisioningLog] = []
@@ -238,7 +244,7 @@ class LogBuffer:
         with self._lock:
             return bool(self._entries) and (
                 self._urgent
-                or len(self._entries) >= self.size
+                or len(self._entries) >= (self.size or scim_settings.LOG_READ_BATCH)
                 or time.monotonic() - self._since >= self.seconds
             )
 

@@ -427,6 +427,28 @@ def test_logging_failure_does_not_change_the_response(scim, monkeypatch, caplog)
     ]
 
 
+def test_reads_wait_for_a_batch_and_the_next_write_takes_them(scim, monkeypatch):
+    """By default (LOG_READ_BATCH 50) a read's row waits; the next write writes it too."""
+    from django_scim import provisioning_log
+
+    monkeypatch.setattr(provisioning_log.buffer, "size", None)  # the setting decides
+    scim.get("Users")
+    assert not ProvisioningLog.objects.exists()
+    scim.post("Users", {"schemas": [USER], "userName": "bjensen"})
+    assert sorted(ProvisioningLog.objects.values_list("method", flat=True)) == ["GET", "POST"]
+
+
+def test_log_read_batch_one_writes_each_read_as_its_response_closes(scim, settings, monkeypatch):
+    """LOG_READ_BATCH 1 (a django-tenants site, whose schema changes per request): each
+    read's row is written before the next request, on the connection as its own left it."""
+    from django_scim import provisioning_log
+
+    monkeypatch.setattr(provisioning_log.buffer, "size", None)
+    settings.SCIM = {"LOG_READ_BATCH": 1}
+    scim.get("Users")
+    assert list(ProvisioningLog.objects.values_list("method", flat=True)) == ["GET"]
+
+
 def _inserts_while_flushing(rows: list[ProvisioningLog]) -> list[bool]:
     """Flush ``rows`` through a buffer of their own; for each INSERT, whether it ran
     inside a transaction."""
