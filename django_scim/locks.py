@@ -1,6 +1,11 @@
-"""Transaction-scoped locks on values, for uniqueness the database may not enforce.
+"""Transaction-scoped locks: on rows, and on values for uniqueness the database may not
+enforce.
 
-userName is unique case-insensitively (RFC 7643 §4.1.1), but a site's column
+Rows: a write locks the objects it changes (:func:`rows_locked`): the resource it
+writes, then the members it adds. One order for every writer keeps two writers
+from each holding what the other waits for (see :func:`rows_locked`).
+
+Values: userName is unique case-insensitively (RFC 7643 §4.1.1), but a site's column
 is usually unique only as written (``auth_user.username``), and a site may
 already hold names that differ only in case, so no unique index can be added.
 Two requests that check "is RACE free?" and "is race free?" at the same time
@@ -17,7 +22,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 _ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s)"
 
@@ -31,3 +36,19 @@ def hold_value(model: type[Model], *parts: str) -> None:
     key = int.from_bytes(digest, "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute(_ADVISORY_LOCK, [key])
+
+
+def rows_locked(queryset: QuerySet) -> QuerySet:
+    """``queryset`` selecting its own rows FOR UPDATE (not those of joined tables), until
+    the transaction ends; SQLite, which runs one writer at a time, ignores it.
+
+    A write locks its resource's row first, then the rows of the members it adds. Adding
+    a member marks the member's side row modified, and PostgreSQL checks the new
+    membership row's reference to the member only at COMMIT, a check that waits for the
+    member's lock. A writer of that member locks the member, then its side row. Unless
+    the group's write has locked the member before marking its side row, each of the two
+    writes waits for the other, and one fails with a deadlock."""
+    features = connections[queryset.db].features
+    if features.has_select_for_update_of:
+        return queryset.select_for_update(of=("self",))
+    return queryset.select_for_update()

@@ -218,3 +218,68 @@ def test_writers_with_the_same_if_match_give_one_success(scim, scim_client_recor
     assert sorted(statuses) == [200] + [412] * (THREADS - 1)
     winner = statuses.index(200)
     assert body(scim.get(f"Users/{user['id']}"))["title"] == f"title {winner}"
+
+
+def test_a_member_add_and_a_patch_of_that_member_do_not_deadlock(
+    scim, scim_client_record, monkeypatch
+):
+    """Entra PATCHes a user while adding it to a group. The group's write marks the
+    member's side row modified; the user's write locks the user, then that side row.
+    Unless the group's write locks the member first, the two wait for each other:
+    PostgreSQL checks the new membership's foreign key to the user at COMMIT, and that
+    check waits for the user's lock. One of the two then fails with a deadlock. Here the
+    user's PATCH starts just after the group's write has marked the side row, and
+    before the group's write commits: both must succeed."""
+    from django_scim.storage import membership
+
+    user_id = body(scim.post("Users", {"schemas": [USER], "userName": "mover"}))["id"]
+    group_id = body(scim.post("Groups", {"schemas": [GROUP], "displayName": "Movers"}))["id"]
+    token = scim_client_record.raw_token
+    marked, go = threading.Event(), threading.Event()
+    original = membership.bump
+
+    def mark_then_wait(conditions, using):
+        original(conditions, using)
+        if threading.current_thread().name == "group-write":
+            marked.set()
+            go.wait(timeout=10)
+
+    monkeypatch.setattr(membership, "bump", mark_then_wait)
+    results: dict[str, Any] = {}
+
+    def run(name: str, path: str, operation: dict[str, Any]) -> None:
+        try:
+            response = authorised(token).patch(
+                path, {"schemas": [PATCH_OP], "Operations": [operation]}
+            )
+            results[name] = response.status_code
+        except Exception as exc:  # asserted below
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    group_write = threading.Thread(
+        target=run,
+        name="group-write",
+        args=(
+            "group",
+            f"Groups/{group_id}",
+            {"op": "add", "path": "members", "value": [{"value": user_id}]},
+        ),
+    )
+    user_write = threading.Thread(
+        target=run,
+        name="user-write",
+        args=("user", f"Users/{user_id}", {"op": "replace", "path": "active", "value": False}),
+    )
+    group_write.start()
+    assert marked.wait(timeout=10)
+    user_write.start()
+    user_write.join(timeout=1)  # the user's write is now waiting for a lock
+    go.set()
+    group_write.join(timeout=30)
+    user_write.join(timeout=30)
+    assert results == {"group": 200, "user": 200}
+    member = User.objects.get(username="mover")
+    assert member.groups.filter(name="Movers").exists()
+    assert member.is_active is False

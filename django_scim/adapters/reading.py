@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connections
 from django.db.models import Model, QuerySet
 
-from django_scim import identity
+from django_scim import identity, locks
 from django_scim.adapters.base import ResourceAdapter
 from django_scim.errors import NotFound
 from django_scim.projection import Projection
@@ -113,20 +112,12 @@ def first(
         return None
     queryset = prepared(adapter, queryset, projection)
     if lock:
-        queryset = locked(queryset)
+        queryset = locks.rows_locked(queryset)
     found = list(queryset[:1])
     if not found:
         return None
     load(adapter, found, projection)
     return found[0]
-
-
-def locked(queryset: QuerySet) -> QuerySet:
-    """``queryset`` selecting its own rows FOR UPDATE (not those of joined tables)."""
-    features = connections[queryset.db].features
-    if features.has_select_for_update_of:
-        return queryset.select_for_update(of=("self",))
-    return queryset.select_for_update()
 
 
 def page(

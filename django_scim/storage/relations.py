@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Model, Q, Sum
 
-from django_scim import identity
+from django_scim import identity, locks
 from django_scim.errors import InvalidFilter, InvalidValue, NoTarget
 from django_scim.filters.compare import ALWAYS, NEVER, compare, present
 from django_scim.filters.to_q import ElementFilter, Scope
@@ -37,21 +37,24 @@ def _ids(values: Iterable[Any]) -> dict[Any, Any]:
     return parsed
 
 
-def find(target: Owner, values: Iterable[Any]) -> list[Model]:
-    """Objects of ``target``'s type (within what the request may see) with those ids."""
+def find(target: Owner, values: Iterable[Any], lock: bool = False) -> list[Model]:
+    """Objects of ``target``'s type (within what the request may see) with those ids;
+    ``lock``: their rows locked until the transaction ends."""
     ids = _ids(values)
     if not ids:
         return []
     condition = records.with_ids(target.get_model(), target.namespace, ids)
-    return list(target.scoped_queryset().filter(condition))
+    found = target.scoped_queryset().filter(condition)
+    return list(locks.rows_locked(found) if lock else found)
 
 
 def resolve(target: Owner, values: list[Any]) -> list[Model]:
-    """Objects for the ids ``values`` (group members); 400 invalidValue if one is unknown."""
+    """Objects for the ids ``values`` (members to add), their rows locked
+    (:func:`django_scim.locks.rows_locked` says why); 400 invalidValue if one is unknown."""
     for value in values:
         if identity.parse(value) is None:
             raise InvalidValue(f"{value!r} is not a {target.resource_type_name} id.")
-    found = find(target, values)
+    found = find(target, values, lock=True)
     if len(found) != len(_ids(values)):
         raise InvalidValue(
             f"Unknown {target.resource_type_name} id(s) among {sorted(map(str, values))}."
