@@ -2,8 +2,8 @@
 enforce.
 
 Rows: a write locks the objects it changes (:func:`rows_locked`): the resource it
-writes, then the members it adds. One order for every writer keeps two writers
-from each holding what the other waits for (see :func:`rows_locked`).
+writes, then the members it adds or removes. One order for every writer keeps two
+writers from each holding what the other waits for (see :func:`rows_locked`).
 
 Values: userName is unique case-insensitively (RFC 7643 §4.1.1), but a site's column
 is usually unique only as written (``auth_user.username``), and a site may
@@ -42,12 +42,21 @@ def rows_locked(queryset: QuerySet) -> QuerySet:
     """``queryset`` selecting its own rows FOR UPDATE (not those of joined tables), until
     the transaction ends; SQLite, which runs one writer at a time, ignores it.
 
-    A write locks its resource's row first, then the rows of the members it adds. Adding
-    a member marks the member's side row modified, and PostgreSQL checks the new
-    membership row's reference to the member only at COMMIT, a check that waits for the
-    member's lock. A writer of that member locks the member, then its side row. Unless
-    the group's write has locked the member before marking its side row, each of the two
-    writes waits for the other, and one fails with a deadlock."""
+    A write locks its resource's row first, then the rows of the members it adds or
+    removes, in key order and, where it replaces the members, in one statement, before it
+    changes anything of theirs. Otherwise two writes can each hold what the other waits
+    for, and one fails with a deadlock:
+
+    - adding a member marks the member's side row modified, and PostgreSQL checks the
+      new membership row's reference to the member only at COMMIT, a check that waits
+      for the member's lock; a writer of that member locks the member, then its side row;
+    - deleting a member marks its groups' side rows modified, then Django's cascade
+      deletes its membership rows; a group's write removing that member deletes the
+      membership row, then marks the group's side row modified;
+    - two replacements of different groups' members, one moving ``a`` in and ``b`` out,
+      the other the reverse, each lock both.
+
+    A clear (all members removed) locks none: a group of thousands would lock them all."""
     features = connections[queryset.db].features
     if features.has_select_for_update_of:
         return queryset.select_for_update(of=("self",))

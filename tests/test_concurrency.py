@@ -283,3 +283,132 @@ def test_a_member_add_and_a_patch_of_that_member_do_not_deadlock(
     member = User.objects.get(username="mover")
     assert member.groups.filter(name="Movers").exists()
     assert member.is_active is False
+
+
+def test_a_member_removal_and_a_delete_of_that_member_do_not_deadlock(
+    scim, scim_client_record, monkeypatch
+):
+    """Entra removes a user from a group while deleting the user. The delete marks the
+    user's groups modified, then Django's cascade deletes the user's membership rows; the
+    group's write deletes that membership row, then marks the group modified. Unless the
+    group's write locks the member it removes first, each holds what the other needs.
+    Here the group's write starts while the delete has marked the groups and not yet
+    cascaded: both must succeed (the member is gone either way)."""
+    from django_scim.storage import membership
+
+    user_id = body(scim.post("Users", {"schemas": [USER], "userName": "leaver"}))["id"]
+    members = [{"value": user_id}]
+    group = {"schemas": [GROUP], "displayName": "Leavers", "members": members}
+    group_id = body(scim.post("Groups", group))["id"]
+    token = scim_client_record.raw_token
+    marked, go = threading.Event(), threading.Event()
+    original = membership.bump
+
+    def mark_then_wait(conditions, using):
+        original(conditions, using)
+        if threading.current_thread().name == "user-delete":
+            marked.set()
+            go.wait(timeout=10)
+
+    monkeypatch.setattr(membership, "bump", mark_then_wait)
+    results: dict[str, Any] = {}
+
+    def remove() -> None:
+        try:
+            operation = {"op": "remove", "path": "members", "value": members}
+            response = authorised(token).patch(
+                f"Groups/{group_id}", {"schemas": [PATCH_OP], "Operations": [operation]}
+            )
+            results["group"] = response.status_code
+        except Exception as exc:  # asserted below
+            results["group"] = exc
+        finally:
+            connections.close_all()
+
+    def delete() -> None:
+        try:
+            results["user"] = authorised(token).delete(f"Users/{user_id}").status_code
+        except Exception as exc:  # asserted below
+            results["user"] = exc
+        finally:
+            connections.close_all()
+
+    user_delete = threading.Thread(target=delete, name="user-delete")
+    group_write = threading.Thread(target=remove, name="group-write")
+    user_delete.start()
+    assert marked.wait(timeout=10)
+    group_write.start()
+    group_write.join(timeout=1)  # the group's write is now waiting for a lock
+    go.set()
+    user_delete.join(timeout=30)
+    group_write.join(timeout=30)
+    assert results == {"group": 200, "user": 204}
+    assert not User.objects.filter(username="leaver").exists()
+    assert not Group.objects.get(name="Leavers").user_set.exists()
+
+
+def test_two_member_replacements_sharing_members_do_not_deadlock(
+    scim, scim_client_record, monkeypatch
+):
+    """Two PUTs of different groups whose member lists cross: one moves ``a`` in and
+    ``b`` out, the other ``b`` in and ``a`` out. Each write locks every member it adds
+    or removes in one statement, in key order, so neither can hold one of the two while
+    waiting for the other. Here the second PUT starts while the first holds its locks
+    and has changed nothing: both must succeed."""
+    from django_scim import locks
+
+    ids = {
+        name: body(scim.post("Users", {"schemas": [USER], "userName": name}))["id"]
+        for name in ("a", "b")
+    }
+
+    def group(name: str, member: str) -> dict[str, Any]:
+        return {"schemas": [GROUP], "displayName": name, "members": [{"value": ids[member]}]}
+
+    first = body(scim.post("Groups", group("First", "b")))["id"]
+    second = body(scim.post("Groups", group("Second", "a")))["id"]
+    token = scim_client_record.raw_token
+    locked, go = threading.Event(), threading.Event()
+    original = locks.rows_locked
+    calls: list[str] = []
+
+    def lock_then_wait(queryset):
+        rows = list(original(queryset))
+        if threading.current_thread().name == "first-put":
+            calls.append("lock")
+            if len(calls) == 2:  # the group's row, then its members'
+                locked.set()
+                go.wait(timeout=10)
+        return rows
+
+    monkeypatch.setattr(locks, "rows_locked", lock_then_wait)
+    results: dict[str, Any] = {}
+
+    def put(name: str, group_id: str, payload: dict[str, Any]) -> None:
+        try:
+            results[name] = authorised(token).put(f"Groups/{group_id}", payload).status_code
+        except Exception as exc:  # asserted below
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    first_put = threading.Thread(
+        target=put, name="first-put", args=("first", first, group("First", "a"))
+    )
+    second_put = threading.Thread(
+        target=put, name="second-put", args=("second", second, group("Second", "b"))
+    )
+    first_put.start()
+    assert locked.wait(timeout=10)
+    second_put.start()
+    second_put.join(timeout=1)  # the second PUT is now waiting for a lock
+    go.set()
+    first_put.join(timeout=30)
+    second_put.join(timeout=30)
+    assert results == {"first": 200, "second": 200}
+    assert list(Group.objects.get(name="First").user_set.values_list("username", flat=True)) == [
+        "a"
+    ]
+    assert list(Group.objects.get(name="Second").user_set.values_list("username", flat=True)) == [
+        "b"
+    ]

@@ -45,16 +45,17 @@ def find(target: Owner, values: Iterable[Any], lock: bool = False) -> list[Model
         return []
     condition = records.with_ids(target.get_model(), target.namespace, ids)
     found = target.scoped_queryset().filter(condition)
-    return list(locks.rows_locked(found) if lock else found)
+    return list(locks.rows_locked(found.order_by("pk")) if lock else found)
 
 
-def resolve(target: Owner, values: list[Any]) -> list[Model]:
-    """Objects for the ids ``values`` (members to add), their rows locked
-    (:func:`django_scim.locks.rows_locked` says why); 400 invalidValue if one is unknown."""
+def resolve(target: Owner, values: list[Any], lock: bool = True) -> list[Model]:
+    """Objects for the ids ``values`` (members to add), their rows locked unless the
+    caller locks them with others (:func:`django_scim.locks.rows_locked` says why); 400
+    invalidValue if one is unknown."""
     for value in values:
         if identity.parse(value) is None:
             raise InvalidValue(f"{value!r} is not a {target.resource_type_name} id.")
-    found = find(target, values, lock=True)
+    found = find(target, values, lock=lock)
     if len(found) != len(_ids(values)):
         raise InvalidValue(
             f"Unknown {target.resource_type_name} id(s) among {sorted(map(str, values))}."
@@ -265,13 +266,24 @@ class ManyToMany(Mapping):
         if self.read_only or (creating and not value):
             return False
         manager = getattr(obj, self.relation)
-        wanted = resolve(self._target(owner), self._values(value))
+        target = self._target(owner)
+        wanted = resolve(target, self._values(value), lock=creating)
         if creating:
             manager.set(wanted)
             return True
+        return self._replace(manager, target, wanted)
+
+    def _replace(self, manager: Any, target: Owner, wanted: list[Model]) -> bool:
+        """The relation holds exactly ``wanted``: the members it gains and those it loses
+        are locked first, in one query in key order (two such writes on groups sharing
+        members then lock them in the same order). Whether anything changed."""
         current = set(manager.values_list("pk", flat=True))
         gone = current - {found.pk for found in wanted}
         added = [found for found in wanted if found.pk not in current]
+        if gone or added:
+            keys = gone | {found.pk for found in added}
+            rows = target.get_model()._default_manager.filter(pk__in=keys).order_by("pk")
+            list(locks.rows_locked(rows))
         if gone:
             manager.remove(*gone)
         if added:
@@ -279,17 +291,20 @@ class ManyToMany(Mapping):
         return bool(gone or added)
 
     def change(self, owner: Owner, obj: Any, change: Any) -> None:
-        """O(k) membership changes: the existing members are never loaded."""
+        """O(k) membership changes: the existing members are never loaded. The members
+        added or removed are locked first (:func:`django_scim.locks.rows_locked`), except
+        by a clear, which would lock every member of a group of thousands."""
         manager = getattr(obj, self.relation)
         target = self._target(owner)
         if change.kind == "add":
             manager.add(*resolve(target, self._values(change.values)))
         elif change.kind == "set":
-            manager.set(resolve(target, self._values(change.values)))
+            wanted = resolve(target, self._values(change.values), lock=False)
+            self._replace(manager, target, wanted)
         elif change.kind == "clear":
             manager.clear()
         elif change.kind == "remove":
-            found = find(target, self._values(change.values))
+            found = find(target, self._values(change.values), lock=True)
             if found:
                 manager.remove(*found)
         else:
@@ -299,7 +314,7 @@ class ManyToMany(Mapping):
         attribute = change.path.attribute
         assert attribute is not None and change.filter is not None
         condition = ElementFilter(attribute, change.filter).on(RelationScope(self, target))
-        doomed = list(manager.filter(condition))
+        doomed = list(locks.rows_locked(manager.filter(condition).order_by("pk")))
         if not doomed:
             raise NoTarget("No member matches the filter.")
         manager.remove(*doomed)
