@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, connections
+from django.db.models import QuerySet
 
 from tests.conftest import SCIMTestClient, body
 
@@ -220,6 +221,62 @@ def test_writers_with_the_same_if_match_give_one_success(scim, scim_client_recor
     assert body(scim.get(f"Users/{user['id']}"))["title"] == f"title {winner}"
 
 
+def pause(monkeypatch, module: Any, name: str, thread: str, after: int = 1) -> tuple[Any, Any]:
+    """Wrap ``module.name`` so that, in the thread named ``thread``, its ``after``-th call
+    returns only once ``go`` is set; ``reached`` tells the test it got there. Returns
+    (reached, go)."""
+    reached, go = threading.Event(), threading.Event()
+    original = getattr(module, name)
+    calls: list[int] = []
+
+    def wrapped(*args: Any) -> Any:
+        result = original(*args)
+        if isinstance(result, QuerySet):
+            result = list(result)  # a lock is taken when its query runs
+        if threading.current_thread().name == thread:
+            calls.append(1)
+            if len(calls) == after:
+                reached.set()
+                go.wait(timeout=10)
+        return result
+
+    monkeypatch.setattr(module, name, wrapped)
+    return reached, go
+
+
+def interleave(first: Callable[[], Any], second: Callable[[], Any], pause: tuple[Any, Any]):
+    """Run ``first`` in a thread named "first" until it reaches the pause, then ``second``
+    in another until it waits for a lock, then let both finish. Returns their status codes
+    (or exceptions) as {"first": ..., "second": ...}."""
+    reached, go = pause
+    results: dict[str, Any] = {}
+
+    def run(name: str, call: Callable[[], Any]) -> None:
+        try:
+            results[name] = call().status_code
+        except Exception as exc:  # asserted by the caller
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = {
+        name: threading.Thread(target=run, name=name, args=(name, call))
+        for name, call in (("first", first), ("second", second))
+    }
+    threads["first"].start()
+    assert reached.wait(timeout=10)
+    threads["second"].start()
+    threads["second"].join(timeout=1)  # the second write is now waiting for a lock
+    go.set()
+    for thread in threads.values():
+        thread.join(timeout=30)
+    return results
+
+
+def patch(token: str, path: str, operation: dict[str, Any]) -> Callable[[], Any]:
+    return lambda: authorised(token).patch(path, {"schemas": [PATCH_OP], "Operations": [operation]})
+
+
 def test_a_member_add_and_a_patch_of_that_member_do_not_deadlock(
     scim, scim_client_record, monkeypatch
 ):
@@ -235,51 +292,16 @@ def test_a_member_add_and_a_patch_of_that_member_do_not_deadlock(
     user_id = body(scim.post("Users", {"schemas": [USER], "userName": "mover"}))["id"]
     group_id = body(scim.post("Groups", {"schemas": [GROUP], "displayName": "Movers"}))["id"]
     token = scim_client_record.raw_token
-    marked, go = threading.Event(), threading.Event()
-    original = membership.bump
-
-    def mark_then_wait(conditions, using):
-        original(conditions, using)
-        if threading.current_thread().name == "group-write":
-            marked.set()
-            go.wait(timeout=10)
-
-    monkeypatch.setattr(membership, "bump", mark_then_wait)
-    results: dict[str, Any] = {}
-
-    def run(name: str, path: str, operation: dict[str, Any]) -> None:
-        try:
-            response = authorised(token).patch(
-                path, {"schemas": [PATCH_OP], "Operations": [operation]}
-            )
-            results[name] = response.status_code
-        except Exception as exc:  # asserted below
-            results[name] = exc
-        finally:
-            connections.close_all()
-
-    group_write = threading.Thread(
-        target=run,
-        name="group-write",
-        args=(
-            "group",
+    results = interleave(
+        patch(
+            token,
             f"Groups/{group_id}",
             {"op": "add", "path": "members", "value": [{"value": user_id}]},
         ),
+        patch(token, f"Users/{user_id}", {"op": "replace", "path": "active", "value": False}),
+        pause(monkeypatch, membership, "bump", "first"),
     )
-    user_write = threading.Thread(
-        target=run,
-        name="user-write",
-        args=("user", f"Users/{user_id}", {"op": "replace", "path": "active", "value": False}),
-    )
-    group_write.start()
-    assert marked.wait(timeout=10)
-    user_write.start()
-    user_write.join(timeout=1)  # the user's write is now waiting for a lock
-    go.set()
-    group_write.join(timeout=30)
-    user_write.join(timeout=30)
-    assert results == {"group": 200, "user": 200}
+    assert results == {"first": 200, "second": 200}
     member = User.objects.get(username="mover")
     assert member.groups.filter(name="Movers").exists()
     assert member.is_active is False
@@ -301,48 +323,12 @@ def test_a_member_removal_and_a_delete_of_that_member_do_not_deadlock(
     group = {"schemas": [GROUP], "displayName": "Leavers", "members": members}
     group_id = body(scim.post("Groups", group))["id"]
     token = scim_client_record.raw_token
-    marked, go = threading.Event(), threading.Event()
-    original = membership.bump
-
-    def mark_then_wait(conditions, using):
-        original(conditions, using)
-        if threading.current_thread().name == "user-delete":
-            marked.set()
-            go.wait(timeout=10)
-
-    monkeypatch.setattr(membership, "bump", mark_then_wait)
-    results: dict[str, Any] = {}
-
-    def remove() -> None:
-        try:
-            operation = {"op": "remove", "path": "members", "value": members}
-            response = authorised(token).patch(
-                f"Groups/{group_id}", {"schemas": [PATCH_OP], "Operations": [operation]}
-            )
-            results["group"] = response.status_code
-        except Exception as exc:  # asserted below
-            results["group"] = exc
-        finally:
-            connections.close_all()
-
-    def delete() -> None:
-        try:
-            results["user"] = authorised(token).delete(f"Users/{user_id}").status_code
-        except Exception as exc:  # asserted below
-            results["user"] = exc
-        finally:
-            connections.close_all()
-
-    user_delete = threading.Thread(target=delete, name="user-delete")
-    group_write = threading.Thread(target=remove, name="group-write")
-    user_delete.start()
-    assert marked.wait(timeout=10)
-    group_write.start()
-    group_write.join(timeout=1)  # the group's write is now waiting for a lock
-    go.set()
-    user_delete.join(timeout=30)
-    group_write.join(timeout=30)
-    assert results == {"group": 200, "user": 204}
+    results = interleave(
+        lambda: authorised(token).delete(f"Users/{user_id}"),
+        patch(token, f"Groups/{group_id}", {"op": "remove", "path": "members", "value": members}),
+        pause(monkeypatch, membership, "bump", "first"),
+    )
+    assert results == {"first": 204, "second": 200}
     assert not User.objects.filter(username="leaver").exists()
     assert not Group.objects.get(name="Leavers").user_set.exists()
 
@@ -368,43 +354,12 @@ def test_two_member_replacements_sharing_members_do_not_deadlock(
     first = body(scim.post("Groups", group("First", "b")))["id"]
     second = body(scim.post("Groups", group("Second", "a")))["id"]
     token = scim_client_record.raw_token
-    locked, go = threading.Event(), threading.Event()
-    original = locks.rows_locked
-    calls: list[str] = []
-
-    def lock_then_wait(queryset):
-        rows = list(original(queryset))
-        if threading.current_thread().name == "first-put":
-            calls.append("lock")
-            if len(calls) == 2:  # the group's row, then its members'
-                locked.set()
-                go.wait(timeout=10)
-        return rows
-
-    monkeypatch.setattr(locks, "rows_locked", lock_then_wait)
-    results: dict[str, Any] = {}
-
-    def put(name: str, group_id: str, payload: dict[str, Any]) -> None:
-        try:
-            results[name] = authorised(token).put(f"Groups/{group_id}", payload).status_code
-        except Exception as exc:  # asserted below
-            results[name] = exc
-        finally:
-            connections.close_all()
-
-    first_put = threading.Thread(
-        target=put, name="first-put", args=("first", first, group("First", "a"))
+    results = interleave(
+        lambda: authorised(token).put(f"Groups/{first}", group("First", "a")),
+        lambda: authorised(token).put(f"Groups/{second}", group("Second", "b")),
+        # the first lock is the group's row, the second its members'
+        pause(monkeypatch, locks, "rows_locked", "first", after=2),
     )
-    second_put = threading.Thread(
-        target=put, name="second-put", args=("second", second, group("Second", "b"))
-    )
-    first_put.start()
-    assert locked.wait(timeout=10)
-    second_put.start()
-    second_put.join(timeout=1)  # the second PUT is now waiting for a lock
-    go.set()
-    first_put.join(timeout=30)
-    second_put.join(timeout=30)
     assert results == {"first": 200, "second": 200}
     assert list(Group.objects.get(name="First").user_set.values_list("username", flat=True)) == [
         "a"
