@@ -49,9 +49,10 @@ def load(
     projection: Projection | None,
     side_rows: bool = True,
 ) -> None:
-    """Read, for all ``objs`` at once, the relations the response shows, then in one query
-    the side rows of ``objs`` (unless the caller holds them: ``side_rows``) and of the
-    objects those relations refer to (their ids)."""
+    """Read, for all ``objs`` at once, the relations the response shows (the stock
+    relations carry their targets' ids), then in one query the side rows of ``objs``
+    (unless the caller holds them: ``side_rows``) and of whatever objects a custom
+    mapping asks for (:meth:`~django_scim.storage.base.Mapping.load`)."""
     loaded = adapter.ctx.loaded
     wanted: dict[str, list[Any]] = {}
     if side_rows:

@@ -111,9 +111,9 @@ _CONDITIONS_PER_QUERY = 4
 
 def fetch(wanted: dict[str, list[Any]]) -> dict[tuple[str, str], Record]:
     """The side rows of the objects named by ``wanted``: per resource type, keys (as text)
-    or querysets of keys (what a relation refers to, as a subquery of its own query, so a
-    group of thousands of members costs no list of thousands of parameters). One query,
-    more only past ``CHUNK`` listed keys."""
+    or querysets of keys (what a custom mapping refers to, as a subquery of its own query,
+    so thousands of objects cost no list of thousands of parameters). One query, more
+    only past ``CHUNK`` listed keys."""
     conditions = []
     for space, parts in wanted.items():
         resource_type, tenant = split(space)

@@ -173,7 +173,7 @@ class ManyToMany(Mapping):
         rows = through._default_manager.filter(**{f"{near_key}__in": [obj.pk for obj in objs]})
         if target.tenant and target.tenant_membership != "identities":
             # RFC 7644 §6: another tenant's objects are never shown. Where membership is a
-            # SCIM identity, the targets' side rows (read anyway, for their ids) say it.
+            # SCIM identity, the targets' held ids (read with each reference) say it.
             rows = rows.filter(**{f"{far_key}__in": target.scoped_queryset().values("pk")})
         held = records.id_of(target.get_model(), target.namespace, far_key)
         rows = rows.order_by(far_key).values_list(near_key, far_key, display, "pk", held)
